@@ -1,0 +1,1 @@
+"""liquidity: US dollar liquidity data."""

@@ -1,0 +1,106 @@
+"""Settings: one ``Settings`` built once (in the CLI callback) and passed down.
+
+Sources, highest priority first: init arguments, ``LIQUIDITY_*`` environment
+variables, a ``.env`` file, a secrets directory (one file per setting, named
+like the env var without prefix, e.g. ``fred_api_key``). Nothing here reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from liquidity.errors import ConfigError
+
+ENV_PREFIX = "LIQUIDITY_"
+DEFAULT_SECRETS_DIR = Path("/run/secrets")
+
+
+def default_duckdb_path() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "liquidity" / "liquidity.duckdb"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # Sources
+    fred_api_key: SecretStr | None = None
+    fred_api_url: str = "https://api.stlouisfed.org/fred"
+    fred_graph_url: str = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+    yahoo_url: str = "https://query1.finance.yahoo.com"
+    yahoo_user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0 Safari/537.36"
+    )
+
+    # HTTP behaviour, per source: FRED counts 2 requests a second per key since mid-2026.
+    fred_requests_per_second: float = Field(2.0, gt=0)
+    fred_requests_per_minute: float = Field(120.0, gt=0)
+    yahoo_requests_per_second: float = Field(2.0, gt=0)
+    yahoo_requests_per_minute: float = Field(60.0, gt=0)
+    http_timeout: float = Field(30.0, gt=0, description="seconds for connect and each read")
+    retry_attempts: int = Field(5, ge=1, le=20)
+    retry_initial_wait: float = Field(1.0, ge=0)
+    retry_max_wait: float = Field(60.0, ge=0, description="cap on one wait, Retry-After included")
+    breaker_threshold: int = Field(5, ge=1)
+    breaker_ttl: float = Field(60.0, gt=0)
+
+    # Collection
+    start: date = date(2000, 1, 1)
+    lookback_days: int = Field(14, ge=0, description="re-fetch overlap for revisions")
+
+    # Storage
+    store: Literal["duckdb", "questdb"] = "duckdb"
+    duckdb_path: Path = Field(default_factory=default_duckdb_path)
+    questdb_host: str = "127.0.0.1"
+    questdb_http_port: int = Field(9000, gt=0, lt=65536)
+    questdb_pg_port: int = Field(8812, gt=0, lt=65536)
+
+    # Publishing, operations
+    redis_url: SecretStr | None = None
+    discord_webhook_url: SecretStr | None = None
+    metrics_port: int = Field(9108, gt=0, lt=65536)
+    log_json: bool = False
+
+    def secret_values(self) -> list[str]:
+        """Every secret's plain value, for redaction."""
+        secrets = (self.fred_api_key, self.redis_url, self.discord_webhook_url)
+        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment; a bad value is a one-line ``ConfigError``."""
+    secrets_dir = os.environ.get(f"{ENV_PREFIX}SECRETS_DIR")
+    kwargs: dict[str, Any] = dict(overrides)
+    if secrets_dir:
+        if not Path(secrets_dir).is_dir():
+            raise ConfigError(f"{ENV_PREFIX}SECRETS_DIR: {secrets_dir} is not a directory")
+        kwargs["_secrets_dir"] = secrets_dir
+    elif DEFAULT_SECRETS_DIR.is_dir():
+        kwargs["_secrets_dir"] = DEFAULT_SECRETS_DIR
+    try:
+        return Settings(**kwargs)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    # Never echo the input: it may be a secret.
+    parts = []
+    for err in exc.errors(include_input=False, include_url=False):
+        name = ENV_PREFIX + "_".join(str(p) for p in err["loc"]).upper()
+        parts.append(f"{name}: {err['msg']}")
+    return "invalid setting " + "; ".join(parts)

@@ -1,0 +1,92 @@
+"""The exception tree of liquidity.
+
+Every error we raise on purpose derives from ``LiquidityError``; foreign
+errors (httpx, duckdb, pydantic) are mapped at the boundary with
+``raise ... from exc``. ``TransientError`` marks what is worth retrying.
+
+    LiquidityError
+    ├── ConfigError                 a setting is missing or invalid
+    ├── SourceError                 a data source failed
+    │   ├── SourceTransientError    (transient) 429, 5xx, timeout, connection
+    │   │   └── RateLimitedError    429, with the server's Retry-After
+    │   ├── SourceUnavailableError  the source's circuit breaker is open
+    │   ├── SourceAPIError          the source answered with an error body
+    │   │   └── AuthenticationError the API key was rejected
+    │   └── MalformedResponseError  the body is not what the API documents
+    ├── StorageError                the store failed
+    └── UnitError                   a unit disagrees with the registry
+
+Messages never carry secrets: URLs are redacted before they enter one.
+"""
+
+from __future__ import annotations
+
+
+class LiquidityError(Exception):
+    """Base of every error liquidity raises on purpose."""
+
+
+class TransientError(LiquidityError):
+    """Marker: trying again later may succeed."""
+
+
+class ConfigError(LiquidityError):
+    """A setting is missing or invalid."""
+
+
+class SourceError(LiquidityError):
+    """A data source failed."""
+
+    def __init__(self, message: str, *, source: str = "", series_id: str = "") -> None:
+        super().__init__(message)
+        self.source = source
+        self.series_id = series_id
+
+
+class SourceTransientError(SourceError, TransientError):
+    """429, 5xx, timeout or lost connection: retried with backoff."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "",
+        series_id: str = "",
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, source=source, series_id=series_id)
+        self.status_code = status_code
+
+
+class RateLimitedError(SourceTransientError):
+    """HTTP 429; ``retry_after`` is the server's hint in seconds, if any."""
+
+    def __init__(
+        self, message: str, *, source: str = "", series_id: str = "", retry_after: float | None
+    ) -> None:
+        super().__init__(message, source=source, series_id=series_id, status_code=429)
+        self.retry_after = retry_after
+
+
+class SourceUnavailableError(SourceError):
+    """The source's circuit breaker is open: we do not call it for now."""
+
+
+class SourceAPIError(SourceError):
+    """The source answered with a documented error body (FRED error_message, Yahoo chart.error)."""
+
+
+class AuthenticationError(SourceAPIError):
+    """The API key was rejected."""
+
+
+class MalformedResponseError(SourceError):
+    """The response body does not have the documented shape."""
+
+
+class StorageError(LiquidityError):
+    """The store failed to read or write."""
+
+
+class UnitError(LiquidityError):
+    """A source reports a unit that disagrees with the registry."""

@@ -1,0 +1,226 @@
+"""HTTP for every source, in one place: client factory, rate limit, retry, breaker.
+
+A request goes: wait for any server-imposed pause (``Retry-After``) -> rate
+limiter (requests per second and per minute) -> circuit breaker -> httpx.
+Transient failures (429, 5xx, timeouts, connection errors) are retried by
+tenacity with exponential backoff and jitter, or after ``Retry-After`` when the
+server gives one, each wait capped. URLs in errors and logs are redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from aiolimiter import AsyncLimiter
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from liquidity.errors import (
+    LiquidityError,
+    RateLimitedError,
+    SourceTransientError,
+    SourceUnavailableError,
+    TransientError,
+)
+from liquidity.redaction import redact_url
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpPolicy:
+    requests_per_second: float
+    requests_per_minute: float
+    timeout: float
+    attempts: int
+    initial_wait: float
+    max_wait: float
+    user_agent: str = "liquidity (+https://github.com/liquidity)"
+
+    @classmethod
+    def for_source(cls, settings: Settings, source: str) -> HttpPolicy:
+        common: dict[str, Any] = {
+            "timeout": settings.http_timeout,
+            "attempts": settings.retry_attempts,
+            "initial_wait": settings.retry_initial_wait,
+            "max_wait": settings.retry_max_wait,
+        }
+        if source == "yahoo":
+            return cls(
+                settings.yahoo_requests_per_second,
+                settings.yahoo_requests_per_minute,
+                user_agent=settings.yahoo_user_agent,
+                **common,
+            )
+        return cls(settings.fred_requests_per_second, settings.fred_requests_per_minute, **common)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _breaker_ignores(exc: BaseException) -> bool:
+    # Only a source that is down should open the breaker: not a bad request, not a 429.
+    return not isinstance(exc, TransientError) or isinstance(exc, RateLimitedError)
+
+
+class SourceClient:
+    """Rate-limited, retried, breaker-guarded GETs for one source."""
+
+    def __init__(
+        self,
+        source: str,
+        client: httpx.AsyncClient,
+        policy: HttpPolicy,
+        breakers: AsyncCircuitBreakerFactory,
+    ) -> None:
+        self.source = source
+        self.client = client
+        self.policy = policy
+        self.breakers = breakers
+        # Spacing requests evenly (capacity 1) keeps any 1 s window within the limit.
+        self._per_second = AsyncLimiter(1, 1.0 / policy.requests_per_second)
+        self._per_minute = AsyncLimiter(policy.requests_per_minute, 60.0)
+        self._resume_at = 0.0  # monotonic time before which no request may go (Retry-After)
+        self._backoff = wait_exponential_jitter(
+            multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait
+        )
+        self.requests = 0
+        self.retries = 0
+        self.statuses: dict[int, int] = {}
+
+    async def get(
+        self, url: str, params: Mapping[str, str] | None = None, *, series_id: str = ""
+    ) -> httpx.Response:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(SourceTransientError),
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._attempt(url, params, series_id)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self, url: str, params: Mapping[str, str] | None, series_id: str
+    ) -> httpx.Response:
+        pause = self._resume_at - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        async with self._per_minute, self._per_second:
+            pass
+        try:
+            breaker = await self.breakers.get_breaker(
+                self.source, exclude=[(LiquidityError, _breaker_ignores)]
+            )
+            async with breaker:
+                return await self._send(url, params, series_id)
+        except OpenedState:
+            raise SourceUnavailableError(
+                f"{self.source}: circuit breaker open after repeated failures; not calling it "
+                "for now",
+                source=self.source,
+                series_id=series_id,
+            ) from None
+
+    async def _send(
+        self, url: str, params: Mapping[str, str] | None, series_id: str
+    ) -> httpx.Response:
+        self.requests += 1
+        request = self.client.build_request("GET", url, params=params)
+        where = redact_url(request.url)
+        try:
+            response = await self.client.send(request)
+        except httpx.TimeoutException as exc:
+            raise SourceTransientError(
+                f"{self.source}: timed out after {self.policy.timeout:g}s: {where}",
+                source=self.source,
+                series_id=series_id,
+            ) from exc
+        except httpx.TransportError as exc:
+            raise SourceTransientError(
+                f"{self.source}: connection failed ({type(exc).__name__}): {where}",
+                source=self.source,
+                series_id=series_id,
+            ) from exc
+        status = response.status_code
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        log.debug("%s %s -> %s", self.source, where, status)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
+            raise RateLimitedError(
+                f"{self.source}: HTTP 429 rate limited: {where}",
+                source=self.source,
+                series_id=series_id,
+                retry_after=retry_after,
+            )
+        if status >= 500:
+            raise SourceTransientError(
+                f"{self.source}: HTTP {status}: {where}",
+                source=self.source,
+                series_id=series_id,
+                status_code=status,
+            )
+        return response
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+            return min(exc.retry_after, self.policy.max_wait)
+        return min(self._backoff(state), self.policy.max_wait)
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        self.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        log.info("retrying %s after: %s", self.source, exc)
+
+
+def make_client(policy: HttpPolicy) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(policy.timeout),
+        headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip"},
+        follow_redirects=True,
+    )
+
+
+def make_breakers(settings: Settings) -> AsyncCircuitBreakerFactory:
+    return AsyncCircuitBreakerFactory(
+        default_threshold=settings.breaker_threshold, default_ttl=settings.breaker_ttl
+    )

@@ -1,0 +1,66 @@
+"""Observation rows and the results that travel between layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One value of a series for one date, as known from ``realtime_start`` on.
+
+    ``value`` is in the series' canonical unit (registry); ``known_at`` is a
+    timezone-aware UTC instant.
+    """
+
+    series_id: str
+    date: date
+    value: float
+    realtime_start: date
+    known_at: datetime
+    source: str
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """What one source call brought back for one series."""
+
+    series_id: str
+    source: str
+    observations: list[Observation] = field(default_factory=list)
+    missing: int = 0  # "." / empty / null values skipped
+    requests: int = 0
+    skipped_unchanged: bool = False  # metadata said nothing changed since last time
+    last_updated: str | None = None  # the source's own "last updated" stamp, if any
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    inserted: int = 0  # first value ever seen for its date
+    revised: int = 0  # a changed value: a new vintage row
+    unchanged: int = 0  # same value already known: nothing written
+
+    def __add__(self, other: WriteResult) -> WriteResult:
+        return WriteResult(
+            self.inserted + other.inserted,
+            self.revised + other.revised,
+            self.unchanged + other.unchanged,
+        )
+
+    @property
+    def written(self) -> int:
+        return self.inserted + self.revised
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesState:
+    """Bookkeeping per series: what we last stored and fetched."""
+
+    series_id: str
+    last_date: date | None
+    last_fetched_at: datetime | None
+    last_updated: str | None  # source stamp for skip-if-unchanged
+    rows: int
+    last_success_at: datetime | None = None
+    last_error: str | None = None

@@ -1,0 +1,1 @@
+"""Data sources, one module each, shaped query (pure) -> extract (network) -> transform (pure)."""

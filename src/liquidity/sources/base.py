@@ -1,0 +1,67 @@
+"""What every source shares: the request shape and value parsing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from liquidity.errors import LiquidityError
+from liquidity.models import FetchResult, Observation
+from liquidity.registry import SeriesSpec
+
+MISSING_TOKENS = frozenset({"", ".", "nan", "null", "none", "#n/a"})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    spec: SeriesSpec
+    start: date  # first observation date wanted
+    last_updated: str | None = None  # the source's stamp stored at the previous fetch
+
+
+class Source(Protocol):
+    name: str
+
+    async def fetch(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> list[FetchResult | BaseException]:
+        """One result (or the error) per request, in the same order."""
+        ...
+
+
+def parse_value(text: str | float | int | None) -> float | None:
+    """A number, or ``None`` for the missing markers sources use ('.', '', null)."""
+    if text is None:
+        return None
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        stripped = text.strip()
+        if stripped.lower() in MISSING_TOKENS:
+            return None
+        value = float(stripped)  # ValueError: the caller maps it to MalformedResponseError
+    return None if math.isnan(value) else value
+
+
+def observation(
+    spec: SeriesSpec,
+    day: date,
+    value: float,
+    *,
+    realtime_start: date,
+    fetched_at: datetime,
+    source: str,
+) -> Observation:
+    """A row seen without vintage history: known from its estimated first release,
+    never later than when we saw it."""
+    known_at = min(spec.release.first_release(day), fetched_at)
+    return Observation(spec.id, day, value, realtime_start, known_at, source)
+
+
+def only_ours(result: FetchResult | BaseException) -> FetchResult | BaseException:
+    """Our own errors become per-series results; anything else is a bug and must surface."""
+    if isinstance(result, BaseException) and not isinstance(result, LiquidityError):
+        raise result
+    return result

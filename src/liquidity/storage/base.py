@@ -1,0 +1,58 @@
+"""The storage protocol every backend implements.
+
+Writes are idempotent on ``(series_id, date, realtime_start)``: a value equal
+to the latest one already known for its date writes nothing; a changed value
+becomes a new vintage row. "As of T" means: for each date, the row with the
+latest ``realtime_start`` among those with ``known_at <= T``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from liquidity.models import Observation, SeriesState, WriteResult
+
+
+class Store(Protocol):
+    def write(
+        self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
+    ) -> WriteResult:
+        """Upsert rows. A revision found without vintage information is stamped
+        ``known_at = revision_known_at`` (when we saw it) instead of the row's own."""
+        ...
+
+    def read(
+        self,
+        series_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Observation]:
+        """One row per date, ascending: the latest known (as of ``as_of`` if given)."""
+        ...
+
+    def latest(
+        self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
+    ) -> dict[str, Observation]:
+        """The newest observation per series."""
+        ...
+
+    def states(self) -> dict[str, SeriesState]:
+        """Bookkeeping per series that has rows or fetches."""
+        ...
+
+    def record_fetch(
+        self,
+        series_id: str,
+        fetched_at: datetime,
+        *,
+        last_updated: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Remember a fetch attempt: its time, the source's stamp, or the error."""
+        ...
+
+    def close(self) -> None: ...

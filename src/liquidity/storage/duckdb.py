@@ -1,0 +1,239 @@
+"""DuckDB store: the embedded default, one file, zero set-up.
+
+Every write is one transaction, so a process killed at any point leaves either
+the whole batch or none of it. Timestamps are stored as naive UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from liquidity.errors import StorageError
+from liquidity.models import Observation, SeriesState, WriteResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS observations (
+    series_id      VARCHAR   NOT NULL,
+    date           DATE      NOT NULL,
+    value          DOUBLE    NOT NULL,
+    realtime_start DATE      NOT NULL,
+    known_at       TIMESTAMP NOT NULL,  -- UTC
+    source         VARCHAR   NOT NULL,
+    ingested_at    TIMESTAMP NOT NULL,  -- UTC
+    PRIMARY KEY (series_id, date, realtime_start)
+);
+CREATE TABLE IF NOT EXISTS fetch_state (
+    series_id       VARCHAR PRIMARY KEY,
+    last_fetched_at TIMESTAMP,
+    last_success_at TIMESTAMP,
+    last_updated    VARCHAR,
+    last_error      VARCHAR
+);
+"""
+
+# Equal within float noise: a re-fetch of the same number is not a revision.
+SAME = "abs(prior_value - value) <= 1e-9 * greatest(abs(prior_value), abs(value), 1.0)"
+
+STAGE = """
+CREATE OR REPLACE TEMP TABLE staged AS
+WITH raw AS (
+    SELECT series_id, DATE '0001-01-01' + (d - 1) AS date, value,
+           DATE '0001-01-01' + (rs - 1) AS realtime_start,
+           make_timestamp(ka) AS known_at, source, ord
+    FROM incoming
+), inc AS (
+    SELECT * FROM raw
+    QUALIFY row_number() OVER (PARTITION BY series_id, date, realtime_start ORDER BY ord DESC) = 1
+)
+SELECT inc.*, p.value AS prior_value
+FROM inc ASOF LEFT JOIN observations p
+  ON inc.series_id = p.series_id AND inc.date = p.date
+ AND inc.realtime_start >= p.realtime_start
+"""
+
+UPSERT = f"""
+INSERT INTO observations
+SELECT series_id, date, value, realtime_start,
+       CASE WHEN prior_value IS NULL THEN known_at ELSE coalesce($revision_known_at, known_at) END,
+       source, $now
+FROM staged WHERE prior_value IS NULL OR NOT ({SAME})
+ON CONFLICT (series_id, date, realtime_start) DO UPDATE SET
+    value = excluded.value, known_at = excluded.known_at,
+    source = excluded.source, ingested_at = excluded.ingested_at
+"""
+
+COUNT = f"""
+SELECT count(*) FILTER (WHERE prior_value IS NULL),
+       count(*) FILTER (WHERE prior_value IS NOT NULL AND NOT ({SAME})),
+       count(*) FILTER (WHERE {SAME})
+FROM staged
+"""
+
+COLUMNS = "series_id, date, value, realtime_start, known_at, source"
+_MICROSECOND = datetime.resolution
+LATEST_PER_DATE = "QUALIFY row_number() OVER (PARTITION BY series_id, date ORDER BY realtime_start DESC) = 1"
+
+
+def to_naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_naive_utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+class DuckDBStore:
+    def __init__(self, path: Path | str = ":memory:") -> None:
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._con = duckdb.connect(self.path)
+            self._con.execute(SCHEMA)
+        except (duckdb.Error, OSError) as exc:
+            raise StorageError(f"cannot open DuckDB store {self.path}: {_reason(exc)}") from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        try:
+            self._con.execute("BEGIN TRANSACTION")
+            yield self._con
+            self._con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self._con.execute("ROLLBACK")
+            raise StorageError(f"DuckDB write failed: {_reason(exc)}") from exc
+
+    def write(
+        self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
+    ) -> WriteResult:
+        if not observations:
+            return WriteResult()
+        incoming = _arrays(observations)  # noqa: F841  (read by DuckDB's replacement scan)
+        params = {
+            "revision_known_at": to_naive_utc(revision_known_at) if revision_known_at else None,
+            "now": to_naive_utc(datetime.now(UTC)),
+        }
+        with self._transaction() as con:
+            con.execute(STAGE)
+            row = con.execute(COUNT).fetchall()[0]
+            con.execute(UPSERT, params)
+            con.execute("DROP TABLE staged")
+        return WriteResult(inserted=row[0], revised=row[1], unchanged=row[2])
+
+    def read(
+        self,
+        series_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Observation]:
+        where, params = ["series_id = ?"], [series_id]
+        if start is not None:
+            where.append("date >= ?")
+            params.append(start)
+        if end is not None:
+            where.append("date <= ?")
+            params.append(end)
+        if as_of is not None:
+            where.append("known_at <= ?")
+            params.append(to_naive_utc(as_of))
+        sql = f"SELECT {COLUMNS} FROM observations WHERE {' AND '.join(where)} {LATEST_PER_DATE} ORDER BY date"
+        return [_observation(r) for r in self._query(sql, params)]
+
+    def latest(
+        self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
+    ) -> dict[str, Observation]:
+        where, params = ["true"], []
+        if series_ids is not None:
+            ids = list(series_ids)
+            where.append(f"series_id IN ({', '.join('?' for _ in ids)})")
+            params.extend(ids)
+        if as_of is not None:
+            where.append("known_at <= ?")
+            params.append(to_naive_utc(as_of))
+        sql = (
+            f"SELECT {COLUMNS} FROM observations WHERE {' AND '.join(where)} "
+            "QUALIFY row_number() OVER (PARTITION BY series_id ORDER BY date DESC, realtime_start DESC) = 1"
+        )
+        return {r[0]: _observation(r) for r in self._query(sql, params)}
+
+    def states(self) -> dict[str, SeriesState]:
+        sql = """
+        WITH agg AS (SELECT series_id, max(date) AS last_date, count(*) AS rows
+                     FROM observations GROUP BY series_id)
+        SELECT coalesce(a.series_id, f.series_id), a.last_date, f.last_fetched_at,
+               f.last_updated, coalesce(a.rows, 0), f.last_success_at, f.last_error
+        FROM agg a FULL OUTER JOIN fetch_state f ON a.series_id = f.series_id
+        """
+        return {
+            r[0]: SeriesState(r[0], r[1], from_naive_utc(r[2]), r[3], r[4],
+                              from_naive_utc(r[5]), r[6])
+            for r in self._query(sql, [])
+        }  # fmt: skip
+
+    def record_fetch(
+        self,
+        series_id: str,
+        fetched_at: datetime,
+        *,
+        last_updated: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        at = to_naive_utc(fetched_at)
+        sql = """
+        INSERT INTO fetch_state VALUES ($id, $at, CASE WHEN $error IS NULL THEN $at END, $stamp, $error)
+        ON CONFLICT (series_id) DO UPDATE SET
+            last_fetched_at = excluded.last_fetched_at,
+            last_success_at = coalesce(excluded.last_success_at, fetch_state.last_success_at),
+            last_updated = CASE WHEN $error IS NULL THEN excluded.last_updated
+                                ELSE fetch_state.last_updated END,
+            last_error = excluded.last_error
+        """
+        with self._transaction() as con:
+            con.execute(sql, {"id": series_id, "at": at, "stamp": last_updated, "error": error})
+
+    def count(self) -> int:
+        return int(self._query("SELECT count(*) FROM observations", [])[0][0])
+
+    def close(self) -> None:
+        self._con.close()
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        try:
+            return self._con.execute(sql, params).fetchall()
+        except duckdb.Error as exc:
+            raise StorageError(f"DuckDB read failed: {_reason(exc)}") from exc
+
+
+def _arrays(observations: Sequence[Observation]) -> dict[str, np.ndarray]:
+    n = len(observations)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return {
+        "series_id": np.array([o.series_id for o in observations], dtype=object),
+        "d": np.fromiter((o.date.toordinal() for o in observations), np.int32, n),
+        "value": np.fromiter((o.value for o in observations), np.float64, n),
+        "rs": np.fromiter((o.realtime_start.toordinal() for o in observations), np.int32, n),
+        "ka": np.fromiter(
+            ((o.known_at - epoch) // _MICROSECOND for o in observations), np.int64, n
+        ),
+        "source": np.array([o.source for o in observations], dtype=object),
+        "ord": np.arange(n, dtype=np.int64),
+    }
+
+
+def _observation(row: tuple[Any, ...]) -> Observation:
+    return Observation(row[0], row[1], row[2], row[3], row[4].replace(tzinfo=UTC), row[5])
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
