@@ -1,1 +1,54 @@
-def main() -> None: ...
+"""The ``liquidity`` command line: thin commands over library calls.
+
+Only typer is imported here so that ``liquidity --help`` starts fast; each
+command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from liquidity.cli.context import AppContext, fail
+
+app = typer.Typer(
+    name="liquidity",
+    help="US dollar liquidity data: collect, keep every vintage, compute Net Liquidity.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # tracebacks with locals could show secrets
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More logs (-vv: debug)."),
+) -> None:
+    ctx.obj = AppContext(verbose)
+
+
+def _register() -> None:
+    from liquidity.cli import collect, show, status
+
+    app.command("collect")(collect.collect)
+    app.command("show")(show.show)
+    app.command("status")(status.status)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        fail("interrupted", code=130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: one redacted line, traceback only with -vv
+        from liquidity.cli.context import report_unexpected
+
+        report_unexpected(exc)
+        sys.exit(1)

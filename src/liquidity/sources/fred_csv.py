@@ -107,6 +107,7 @@ def _native_calendar(frequency: str, present: list[date]) -> Callable[[date], bo
 
 class FredCsvSource:
     name = NAME
+    batched = True  # one request serves every series
 
     def __init__(self, http: SourceClient, url: str) -> None:
         self.http = http

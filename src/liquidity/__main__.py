@@ -1,0 +1,3 @@
+from liquidity.cli import main
+
+main()

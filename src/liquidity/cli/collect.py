@@ -1,0 +1,83 @@
+"""``liquidity collect``: fetch what is new, store it, report per series."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from liquidity.cli.options import parse_date
+
+if TYPE_CHECKING:
+    from liquidity.pipeline import CollectReport
+
+
+def collect(
+    ctx: typer.Context,
+    series: list[str] = typer.Argument(None, help="Series ids (default: all)."),
+    start: str = typer.Option(None, "--start", help="Fetch from this date (YYYY-MM-DD)."),
+) -> None:
+    """Fetch new observations from every source and store them."""
+    import asyncio
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from liquidity.pipeline import collect as run_collect
+    from liquidity.registry import SERIES, get
+    from liquidity.storage import open_store
+
+    app = ctx.obj
+    settings = app.settings()
+    first = parse_date(start, "--start")
+    ids = [app.run(get, s).id for s in series] if series else list(SERIES)
+    store = app.run(open_store, settings)
+    err = Console(stderr=True)
+    try:
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("collecting", total=len(ids))
+            report = app.run(
+                asyncio.run,
+                run_collect(
+                    settings, store, ids, start=first,
+                    on_progress=lambda r: progress.update(
+                        task, advance=1, description=f"collected {r.series_id}"
+                    ),
+                ),
+            )  # fmt: skip
+    finally:
+        store.close()
+    _print(report)
+    if report.failures:
+        for failed in report.failures:
+            typer.echo(f"error: {failed.series_id}: {failed.error}", err=True)
+        raise typer.Exit(1)
+
+
+def _print(report: CollectReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="collect", title_justify="left")
+    for column in ("series", "source", "new", "revised", "missing", "last date", "status"):
+        table.add_column(column, justify="right" if column in ("new", "revised", "missing") else "left")
+    for s in report.series:
+        status = "[red]failed[/]" if s.error else ("unchanged" if s.skipped_unchanged else "ok")
+        table.add_row(
+            s.series_id, s.source, str(s.written.inserted), str(s.written.revised),
+            str(s.missing), str(s.last_date or "-"), status,
+        )  # fmt: skip
+    console = Console()
+    console.print(table)
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(report.statuses.items()))
+    console.print(
+        f"{report.requests} requests ({statuses or 'none'}), {report.retries} retries, "
+        f"{report.elapsed:.2f}s"
+    )

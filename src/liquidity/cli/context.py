@@ -1,0 +1,70 @@
+"""What every command shares: lazily built settings and store, error exits."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.redaction import Redactor
+
+
+@dataclass
+class AppContext:
+    verbose: int = 0
+    _settings: Any = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        """Settings and logging, built once, on first use (not for --help)."""
+        if self._settings is None:
+            from liquidity.config import load_settings
+            from liquidity.logs import configure
+
+            self._settings = self.run(load_settings)
+            configure(self.verbose, self.redactor(), as_json=self._settings.log_json)
+        return self._settings  # type: ignore[no-any-return]
+
+    def redactor(self) -> Redactor:
+        from liquidity.redaction import Redactor
+
+        secrets = self._settings.secret_values() if self._settings is not None else []
+        return Redactor([*secrets, *_env_secrets()])
+
+    def run(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a library call; a ``LiquidityError`` becomes one line on stderr and exit 1."""
+        from liquidity.errors import LiquidityError
+
+        try:
+            return call(*args, **kwargs)
+        except LiquidityError as exc:
+            fail(self.redactor()(str(exc)))
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def report_unexpected(exc: BaseException) -> None:
+    import traceback
+
+    text = "".join(traceback.format_exception(exc)) if "-vv" in sys.argv else repr(exc)
+    typer.echo(f"error: unexpected {_redact_env(text)}", err=True)
+
+
+def _env_secrets() -> list[str]:
+    # Secrets set in the environment, masked even when settings failed to load.
+    import os
+
+    names = ("FRED_API_KEY", "REDIS_URL", "DISCORD_WEBHOOK_URL")
+    return [os.environ.get(f"LIQUIDITY_{n}", "") for n in names]
+
+
+def _redact_env(text: str) -> str:
+    from liquidity.redaction import Redactor
+
+    return Redactor(_env_secrets())(text)

@@ -1,0 +1,37 @@
+"""Parsing of dates and instants given on the command line."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import typer
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+
+
+def parse_instant(value: str | None, name: str = "--as-of") -> datetime | None:
+    """An ISO instant. With an offset: that instant; without: UTC; a bare date:
+    the end of that day in New York (what was known by that evening)."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time(23, 59, 59, 999999), NEW_YORK)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO date or instant (e.g. 2024-03-15T12:00:00-04:00)",
+            param_hint=name,
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))

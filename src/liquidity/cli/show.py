@@ -1,0 +1,74 @@
+"""``liquidity show``: a series or Net Liquidity, as of any instant."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+from liquidity.cli.options import parse_date, parse_instant
+
+NET_LIQUIDITY = "net-liquidity"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def show(
+    ctx: typer.Context,
+    what: str = typer.Argument(..., help="A series id, or 'net-liquidity'."),
+    start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD)."),
+    end: str = typer.Option(None, "--end", help="Last date (YYYY-MM-DD)."),
+    as_of: str = typer.Option(
+        None, "--as-of", help="Only what was public at this instant (ISO; naive = UTC; "
+        "a bare date = end of that day in New York).",
+    ),  # fmt: skip
+    variant: str = typer.Option("weekly", "--variant", help="Net Liquidity: weekly or daily."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
+    limit: int = typer.Option(
+        None, "--limit", help="Only the last N rows (default: 30 for table, all otherwise)."
+    ),
+) -> None:
+    """Print a series or Net Liquidity (USD millions, with its components)."""
+    from liquidity import query
+    from liquidity.cli.render import render
+    from liquidity.registry import get
+    from liquidity.storage import open_store
+
+    app = ctx.obj
+    settings = app.settings()
+    window = {
+        "start": parse_date(start, "--start"),
+        "end": parse_date(end, "--end"),
+        "as_of": parse_instant(as_of),
+    }
+    store = app.run(open_store, settings)
+    try:
+        if what.lower() == NET_LIQUIDITY:
+            rows = app.run(query.net_liquidity, store, variant, **window)
+            header, table = _net_liquidity_table(rows)
+            title = f"Net Liquidity ({variant}), USD millions"
+        else:
+            spec = app.run(get, what)
+            obs = app.run(query.series, store, spec.id, **window)
+            header = ["date", "value", "realtime_start", "known_at", "source"]
+            table = [[o.date, o.value, o.realtime_start, o.known_at, o.source] for o in obs]
+            title = f"{spec.id}: {spec.title} ({spec.unit.label})"
+    finally:
+        store.close()
+    if not table:
+        typer.echo(f"no data for {what}; run `liquidity collect` first", err=True)
+        raise typer.Exit(1)
+    shown = limit if limit is not None else (30 if fmt is Format.table else 0)
+    render(title, header, table[-shown:] if shown else table, fmt.value)
+
+
+def _net_liquidity_table(rows: list) -> tuple[list[str], list[list[object]]]:  # type: ignore[type-arg]
+    if not rows:
+        return ["date", "net_liquidity"], []
+    parts = list(rows[0].components)
+    header = ["date", "net_liquidity", *parts]
+    return header, [[r.date, r.net_liquidity, *(r.components[p] for p in parts)] for r in rows]

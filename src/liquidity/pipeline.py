@@ -1,0 +1,191 @@
+"""One collect: plan requests from what is stored, fetch concurrently, store, report.
+
+Each series is written in its own transaction as soon as its data arrives, so
+a failure (or a kill) never loses what already succeeded; an incremental run
+starts ``lookback_days`` before the last stored date, which both picks up
+revisions and closes any gap a killed run left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from liquidity.errors import LiquidityError
+from liquidity.http import HttpPolicy, SourceClient, make_breakers, make_client
+from liquidity.models import FetchResult, SeriesState, WriteResult
+from liquidity.redaction import Redactor
+from liquidity.registry import SERIES, SeriesSpec, get
+from liquidity.sources.base import FetchRequest, Source
+
+if TYPE_CHECKING:
+    from purgatory import AsyncCircuitBreakerFactory
+
+    from liquidity.config import Settings
+    from liquidity.storage.base import Store
+
+
+@dataclass(slots=True)
+class SeriesReport:
+    series_id: str
+    source: str
+    written: WriteResult = field(default_factory=WriteResult)
+    last_date: date | None = None
+    missing: int = 0
+    skipped_unchanged: bool = False
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class CollectReport:
+    series: list[SeriesReport]
+    requests: int = 0
+    retries: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    @property
+    def failures(self) -> list[SeriesReport]:
+        return [s for s in self.series if s.error is not None]
+
+
+def plan(
+    specs: Sequence[SeriesSpec],
+    states: dict[str, SeriesState],
+    settings: Settings,
+    start: date | None,
+    keyed: bool,
+) -> list[FetchRequest]:
+    """What to ask each source for (pure): from ``start``, else the last stored date
+    minus the lookback, else the configured first date."""
+    requests = []
+    for spec in specs:
+        state = states.get(spec.id)
+        if start is not None:
+            first = start
+        elif state is not None and state.last_date is not None:
+            first = state.last_date - timedelta(days=settings.lookback_days)
+        else:
+            first = settings.start
+        # The skip-if-unchanged stamp only holds for an incremental run.
+        stamp = state.last_updated if state is not None and start is None and keyed else None
+        requests.append(FetchRequest(spec, first, stamp))
+    return requests
+
+
+async def _open_sources(
+    settings: Settings, stack: AsyncExitStack, breakers: AsyncCircuitBreakerFactory
+) -> tuple[dict[str, Source], list[SourceClient]]:
+    from liquidity.sources.fred_api import FredApiSource
+    from liquidity.sources.fred_csv import FredCsvSource
+    from liquidity.sources.yahoo import YahooSource
+
+    clients = []
+
+    async def client(name: str) -> SourceClient:
+        policy = HttpPolicy.for_source(settings, name)
+        http = await stack.enter_async_context(make_client(policy))
+        clients.append(SourceClient(name, http, policy, breakers))
+        return clients[-1]
+
+    fred: Source
+    if settings.fred_api_key is not None:
+        key = settings.fred_api_key.get_secret_value()
+        fred = FredApiSource(await client("fred"), settings.fred_api_url, key)
+    else:
+        fred = FredCsvSource(await client("fred"), settings.fred_graph_url)
+    yahoo = YahooSource(await client("yahoo"), settings.yahoo_url)
+    return {"fred": fred, "yahoo": yahoo}, clients
+
+
+async def collect(
+    settings: Settings,
+    store: Store,
+    series_ids: Sequence[str] | None = None,
+    *,
+    start: date | None = None,
+    on_progress: Callable[[SeriesReport], None] | None = None,
+    breakers: AsyncCircuitBreakerFactory | None = None,
+) -> CollectReport:
+    began = time.perf_counter()
+    specs = [get(s) for s in series_ids] if series_ids else list(SERIES.values())
+    redact = Redactor(settings.secret_values())
+    keyed = settings.fred_api_key is not None
+    states = store.states()
+    requests = plan(specs, states, settings, start, keyed)
+    reports: list[SeriesReport] = []
+    breakers = breakers or make_breakers(settings)
+    await breakers.initialize()
+    async with AsyncExitStack() as stack:
+        sources, clients = await _open_sources(settings, stack, breakers)
+        tasks = []
+        for name, source in sources.items():
+            mine = [r for r in requests if r.spec.source == name]
+            batches = [mine] if getattr(source, "batched", False) else [[r] for r in mine]
+            tasks += [asyncio.create_task(_fetch(source, b)) for b in batches if b]
+        for done in asyncio.as_completed(tasks):
+            fetched_at, pairs = await done
+            for request, result in pairs:
+                report = _store(store, request, result, fetched_at, redact)
+                report.last_date = _last_date(states.get(report.series_id), result, report)
+                reports.append(report)
+                if on_progress is not None:
+                    on_progress(report)
+    order = {spec.id: i for i, spec in enumerate(specs)}
+    reports.sort(key=lambda r: order[r.series_id])
+    report = CollectReport(reports, elapsed=time.perf_counter() - began)
+    for c in clients:
+        report.requests += c.requests
+        report.retries += c.retries
+        for status, n in c.statuses.items():
+            report.statuses[status] = report.statuses.get(status, 0) + n
+    return report
+
+
+async def _fetch(
+    source: Source, batch: list[FetchRequest]
+) -> tuple[datetime, list[tuple[FetchRequest, FetchResult | BaseException]]]:
+    fetched_at = datetime.now(UTC)
+    results = await source.fetch(batch, fetched_at)
+    return fetched_at, list(zip(batch, results, strict=True))
+
+
+def _store(
+    store: Store,
+    request: FetchRequest,
+    result: FetchResult | BaseException,
+    fetched_at: datetime,
+    redact: Redactor,
+) -> SeriesReport:
+    spec = request.spec
+    report = SeriesReport(spec.id, spec.source)
+    try:
+        if isinstance(result, BaseException):
+            raise result
+        report.source = result.source
+        report.missing = result.missing
+        report.skipped_unchanged = result.skipped_unchanged
+        # Without vintages, a changed value became known when we saw it.
+        report.written = store.write(result.observations, revision_known_at=fetched_at)
+        store.record_fetch(spec.id, fetched_at, last_updated=result.last_updated)
+    except LiquidityError as exc:
+        report.error = redact(str(exc))
+        try:
+            store.record_fetch(spec.id, fetched_at, error=report.error)
+        except LiquidityError:
+            pass  # the store itself is failing; the report carries the error
+    return report
+
+
+def _last_date(
+    state: SeriesState | None, result: FetchResult | BaseException, report: SeriesReport
+) -> date | None:
+    dates = [state.last_date] if state is not None and state.last_date is not None else []
+    if isinstance(result, FetchResult) and result.observations and report.error is None:
+        dates.append(max(o.date for o in result.observations))
+    return max(dates, default=None)

@@ -1,0 +1,1 @@
+"""Pure transforms over stored series."""
