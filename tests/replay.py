@@ -318,8 +318,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _chart(self, symbol: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
         path = FIXTURES / "yahoo" / "chart" / f"{symbol.lstrip('^')}.json"
         if not path.exists():
-            return 404, (FIXTURES / "yahoo" / "chart" / "error_not_found.json").read_bytes(), (
-                "application/json"
+            return (
+                404,
+                (FIXTURES / "yahoo" / "chart" / "error_not_found.json").read_bytes(),
+                ("application/json"),
             )
         body = json.loads(path.read_bytes())
         result = body["chart"]["result"][0]

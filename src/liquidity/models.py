@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,10 +15,10 @@ class Observation:
     """
 
     series_id: str
-    date: date
+    date: dt.date
     value: float
-    realtime_start: date
-    known_at: datetime
+    realtime_start: dt.date
+    known_at: dt.datetime
     source: str
 
 
@@ -58,9 +58,9 @@ class SeriesState:
     """Bookkeeping per series: what we last stored and fetched."""
 
     series_id: str
-    last_date: date | None
-    last_fetched_at: datetime | None
+    last_date: dt.date | None
+    last_fetched_at: dt.datetime | None
     last_updated: str | None  # source stamp for skip-if-unchanged
     rows: int
-    last_success_at: datetime | None = None
+    last_success_at: dt.datetime | None = None
     last_error: str | None = None

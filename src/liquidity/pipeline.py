@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -138,13 +138,13 @@ async def collect(
                     on_progress(report)
     order = {spec.id: i for i, spec in enumerate(specs)}
     reports.sort(key=lambda r: order[r.series_id])
-    report = CollectReport(reports, elapsed=time.perf_counter() - began)
+    summary = CollectReport(reports, elapsed=time.perf_counter() - began)
     for c in clients:
-        report.requests += c.requests
-        report.retries += c.retries
+        summary.requests += c.requests
+        summary.retries += c.retries
         for status, n in c.statuses.items():
-            report.statuses[status] = report.statuses.get(status, 0) + n
-    return report
+            summary.statuses[status] = summary.statuses.get(status, 0) + n
+    return summary
 
 
 async def _fetch(
@@ -175,10 +175,8 @@ def _store(
         store.record_fetch(spec.id, fetched_at, last_updated=result.last_updated)
     except LiquidityError as exc:
         report.error = redact(str(exc))
-        try:
+        with suppress(LiquidityError):  # the store itself may be failing: the report says so
             store.record_fetch(spec.id, fetched_at, error=report.error)
-        except LiquidityError:
-            pass  # the store itself is failing; the report carries the error
     return report
 
 

@@ -67,7 +67,9 @@ def _print(report: CollectReport) -> None:
 
     table = Table(title="collect", title_justify="left")
     for column in ("series", "source", "new", "revised", "missing", "last date", "status"):
-        table.add_column(column, justify="right" if column in ("new", "revised", "missing") else "left")
+        table.add_column(
+            column, justify="right" if column in ("new", "revised", "missing") else "left"
+        )
     for s in report.series:
         status = "[red]failed[/]" if s.error else ("unchanged" if s.skipped_unchanged else "ok")
         table.add_row(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
@@ -11,7 +11,7 @@ from liquidity.cli.options import parse_date, parse_instant
 NET_LIQUIDITY = "net-liquidity"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -23,9 +23,11 @@ def show(
     start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD)."),
     end: str = typer.Option(None, "--end", help="Last date (YYYY-MM-DD)."),
     as_of: str = typer.Option(
-        None, "--as-of", help="Only what was public at this instant (ISO; naive = UTC; "
+        None,
+        "--as-of",
+        help="Only what was public at this instant (ISO; naive = UTC; "
         "a bare date = end of that day in New York).",
-    ),  # fmt: skip
+    ),
     variant: str = typer.Option("weekly", "--variant", help="Net Liquidity: weekly or daily."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
     limit: int = typer.Option(

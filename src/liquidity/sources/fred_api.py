@@ -166,4 +166,3 @@ class FredApiSource:
             offset += page
             if page == 0 or offset >= int(body.get("count", 0)):
                 return result
-

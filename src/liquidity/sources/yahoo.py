@@ -55,7 +55,7 @@ def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
         raise SourceAPIError(
             f"yahoo: {series_id}: HTTP {response.status_code}", source=NAME, series_id=series_id
         )
-    return body
+    return dict(body)
 
 
 def transform(body: dict[str, Any], request: FetchRequest, fetched_at: datetime) -> FetchResult:

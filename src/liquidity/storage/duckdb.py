@@ -78,7 +78,9 @@ FROM staged
 
 COLUMNS = "series_id, date, value, realtime_start, known_at, source"
 _MICROSECOND = datetime.resolution
-LATEST_PER_DATE = "QUALIFY row_number() OVER (PARTITION BY series_id, date ORDER BY realtime_start DESC) = 1"
+LATEST_PER_DATE = (
+    "QUALIFY row_number() OVER (PARTITION BY series_id, date ORDER BY realtime_start DESC) = 1"
+)
 
 
 def to_naive_utc(moment: datetime) -> datetime:
@@ -137,7 +139,8 @@ class DuckDBStore:
         end: date | None = None,
         as_of: datetime | None = None,
     ) -> list[Observation]:
-        where, params = ["series_id = ?"], [series_id]
+        where: list[str] = ["series_id = ?"]
+        params: list[object] = [series_id]
         if start is not None:
             where.append("date >= ?")
             params.append(start)
@@ -147,13 +150,17 @@ class DuckDBStore:
         if as_of is not None:
             where.append("known_at <= ?")
             params.append(to_naive_utc(as_of))
-        sql = f"SELECT {COLUMNS} FROM observations WHERE {' AND '.join(where)} {LATEST_PER_DATE} ORDER BY date"
+        sql = (
+            f"SELECT {COLUMNS} FROM observations WHERE {' AND '.join(where)} "
+            f"{LATEST_PER_DATE} ORDER BY date"
+        )
         return [_observation(r) for r in self._query(sql, params)]
 
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Observation]:
-        where, params = ["true"], []
+        where: list[str] = ["true"]
+        params: list[object] = []
         if series_ids is not None:
             ids = list(series_ids)
             where.append(f"series_id IN ({', '.join('?' for _ in ids)})")
@@ -163,7 +170,8 @@ class DuckDBStore:
             params.append(to_naive_utc(as_of))
         sql = (
             f"SELECT {COLUMNS} FROM observations WHERE {' AND '.join(where)} "
-            "QUALIFY row_number() OVER (PARTITION BY series_id ORDER BY date DESC, realtime_start DESC) = 1"
+            "QUALIFY row_number() OVER "
+            "(PARTITION BY series_id ORDER BY date DESC, realtime_start DESC) = 1"
         )
         return {r[0]: _observation(r) for r in self._query(sql, params)}
 
@@ -191,7 +199,8 @@ class DuckDBStore:
     ) -> None:
         at = to_naive_utc(fetched_at)
         sql = """
-        INSERT INTO fetch_state VALUES ($id, $at, CASE WHEN $error IS NULL THEN $at END, $stamp, $error)
+        INSERT INTO fetch_state
+        VALUES ($id, $at, CASE WHEN $error IS NULL THEN $at END, $stamp, $error)
         ON CONFLICT (series_id) DO UPDATE SET
             last_fetched_at = excluded.last_fetched_at,
             last_success_at = coalesce(excluded.last_success_at, fetch_state.last_success_at),
@@ -208,7 +217,7 @@ class DuckDBStore:
     def close(self) -> None:
         self._con.close()
 
-    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def _query(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         try:
             return self._con.execute(sql, params).fetchall()
         except duckdb.Error as exc:

@@ -1,0 +1,70 @@
+"""Shared fixtures: a real local HTTP server replaying recorded responses, settings, stores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from liquidity.config import Settings
+from liquidity.storage.duckdb import DuckDBStore
+from tests.replay import GOOD_KEYS, ReplayServer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+API_KEY = next(iter(GOOD_KEYS))
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Tests never see the developer's own settings, nor write outside tmp_path.
+    for name in list(os.environ):
+        if name.startswith("LIQUIDITY_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def replay() -> Iterator[ReplayServer]:
+    server = ReplayServer().start()
+    yield server
+    server.stop()
+
+
+def make_settings(server: ReplayServer, tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings pointed at the replay server, with fast retries for tests."""
+    values: dict[str, Any] = {
+        "fred_api_url": f"{server.url}/fred",
+        "fred_graph_url": f"{server.url}/graph/fredgraph.csv",
+        "yahoo_url": server.url,
+        "duckdb_path": tmp_path / "test.duckdb",
+        "retry_initial_wait": 0.01,
+        "retry_max_wait": 2.0,
+        "http_timeout": 5.0,
+        "fred_requests_per_second": 50.0,
+        "fred_requests_per_minute": 6000.0,
+        "yahoo_requests_per_second": 50.0,
+        "yahoo_requests_per_minute": 6000.0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def settings(replay: ReplayServer, tmp_path: Path) -> Settings:
+    return make_settings(replay, tmp_path)
+
+
+@pytest.fixture
+def keyed_settings(replay: ReplayServer, tmp_path: Path) -> Settings:
+    return make_settings(replay, tmp_path, fred_api_key=API_KEY)
+
+
+@pytest.fixture
+def memory_store() -> Iterator[DuckDBStore]:
+    store = DuckDBStore(":memory:")
+    yield store
+    store.close()
