@@ -1,9 +1,9 @@
 """Settings: one ``Settings`` built once (in the CLI callback) and passed down.
 
 Sources, highest priority first: init arguments, ``LIQUIDITY_*`` environment
-variables, a ``.env`` file, a secrets directory (one file per setting, named
-like the env var without prefix, e.g. ``fred_api_key``). Nothing here reads the
-environment at import time.
+variables, a ``.env`` file, a secrets directory (``LIQUIDITY_SECRETS_DIR``, else
+``/run/secrets`` if present; one file per setting, named like its env var, e.g.
+``LIQUIDITY_FRED_API_KEY``). Nothing here reads the environment at import time.
 """
 
 from __future__ import annotations

@@ -1,0 +1,132 @@
+"""The storage protocol's contract, run against every backend available."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from liquidity.models import Observation
+from liquidity.storage.base import Store
+from liquidity.storage.duckdb import DuckDBStore
+
+T0 = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)
+WED = date(2026, 8, 5)
+
+
+@pytest.fixture(params=["duckdb-memory", "duckdb-file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    path = ":memory:" if request.param == "duckdb-memory" else tmp_path / "s.duckdb"
+    backend = DuckDBStore(path)
+    yield backend
+    backend.close()
+
+
+def obs(
+    value: float,
+    day: date = WED,
+    rs: date = date(2026, 8, 6),
+    known: datetime = T0,
+    sid: str = "WALCL",
+) -> Observation:
+    return Observation(sid, day, value, rs, known, "fred")
+
+
+def test_write_is_idempotent(store: Store) -> None:
+    rows = [obs(100.0 + i, WED - timedelta(weeks=i)) for i in range(10)]
+    assert store.write(rows).inserted == 10
+    again = store.write(rows)
+    assert (again.inserted, again.revised, again.unchanged) == (0, 0, 10)
+    assert len(store.read("WALCL")) == 10
+
+
+def test_same_value_next_day_writes_nothing(store: Store) -> None:
+    store.write([obs(100.0)])
+    result = store.write([obs(100.0, rs=date(2026, 8, 7), known=T0 + timedelta(days=1))])
+    assert result.unchanged == 1 and result.written == 0
+    assert store.read("WALCL")[0].realtime_start == date(2026, 8, 6)
+
+
+def test_float_noise_is_not_a_revision(store: Store) -> None:
+    store.write([obs(6738190.0)])
+    assert store.write([obs(6738190.0 * (1 + 1e-13), rs=date(2026, 8, 7))]).unchanged == 1
+
+
+def test_changed_value_is_a_new_vintage(store: Store) -> None:
+    store.write([obs(100.0)])
+    seen = T0 + timedelta(days=7)
+    result = store.write([obs(101.0, rs=date(2026, 8, 13))], revision_known_at=seen)
+    assert result.revised == 1
+    latest = store.read("WALCL")
+    assert [o.value for o in latest] == [101.0]
+    assert latest[0].known_at == seen  # a revision is known when we saw it
+    # Both vintages are kept: what was known before the revision is still readable.
+    assert store.read("WALCL", as_of=seen - timedelta(seconds=1))[0].value == 100.0
+    assert store.read("WALCL", as_of=seen)[0].value == 101.0
+
+
+def test_same_day_change_replaces_the_row(store: Store) -> None:
+    store.write([obs(100.0)])
+    result = store.write([obs(102.0)], revision_known_at=T0 + timedelta(hours=2))
+    assert result.revised == 1
+    rows = store.read("WALCL")
+    assert len(rows) == 1 and rows[0].value == 102.0
+
+
+def test_as_of_before_release_sees_nothing(store: Store) -> None:
+    store.write([obs(100.0)])
+    assert store.read("WALCL", as_of=T0 - timedelta(microseconds=1)) == []
+    assert len(store.read("WALCL", as_of=T0)) == 1
+
+
+def test_duplicates_within_a_batch_keep_the_last(store: Store) -> None:
+    result = store.write([obs(1.0), obs(2.0)])
+    assert result.inserted == 1
+    assert store.read("WALCL")[0].value == 2.0
+
+
+def test_read_window_and_order(store: Store) -> None:
+    days = [WED - timedelta(weeks=i) for i in range(5)]
+    store.write([obs(float(i), d) for i, d in enumerate(days)])
+    got = store.read("WALCL", start=days[3], end=days[1])
+    assert [o.date for o in got] == [days[3], days[2], days[1]]
+
+
+def test_latest_per_series(store: Store) -> None:
+    store.write([obs(1.0, WED - timedelta(weeks=1)), obs(2.0), obs(9.0, sid="WDTGAL")])
+    latest = store.latest()
+    assert latest["WALCL"].value == 2.0 and latest["WDTGAL"].value == 9.0
+    assert set(store.latest(["WDTGAL"])) == {"WDTGAL"}
+    assert store.latest(as_of=T0 - timedelta(days=1)) == {}
+
+
+def test_record_fetch_keeps_stamp_across_errors(store: Store) -> None:
+    store.write([obs(1.0)])
+    store.record_fetch("WALCL", T0, last_updated="2026-08-06 15:31:02-05")
+    store.record_fetch("WALCL", T0 + timedelta(hours=1), error="fred: HTTP 503")
+    state = store.states()["WALCL"]
+    assert state.last_updated == "2026-08-06 15:31:02-05"
+    assert state.last_error == "fred: HTTP 503"
+    assert state.last_success_at == T0
+    assert state.last_fetched_at == T0 + timedelta(hours=1)
+    assert state.rows == 1 and state.last_date == WED
+    store.record_fetch("WALCL", T0 + timedelta(hours=2), last_updated="new")
+    assert store.states()["WALCL"].last_error is None
+
+
+def test_timestamps_round_trip_as_utc(store: Store) -> None:
+    store.write([obs(1.0, known=datetime(2026, 8, 6, 16, 30, tzinfo=UTC))])
+    known = store.read("WALCL")[0].known_at
+    assert known.tzinfo is not None and known == datetime(2026, 8, 6, 16, 30, tzinfo=UTC)
+
+
+def test_file_store_survives_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "reopen.duckdb"
+    first = DuckDBStore(path)
+    first.write([obs(1.0)])
+    first.close()
+    second = DuckDBStore(path)
+    assert len(second.read("WALCL")) == 1
+    second.close()
