@@ -34,8 +34,9 @@ def test_collect_twice_is_idempotent_and_incremental(replay: ReplayServer, tmp_p
     assert second.returncode == 0, second.stderr
     assert rows_in(db) == before
     # Incremental: one CSV request from the earliest last date minus the 14-day lookback.
-    (path, query), *_ = [r for r in replay.requests if r[0].endswith("fredgraph.csv")]
-    assert len([r for r in replay.requests if r[0].endswith("fredgraph.csv")]) == 1
+    csv_requests = [q for p, q in replay.requests if p.endswith("fredgraph.csv")]
+    assert len(csv_requests) == 1
+    query = csv_requests[0]
     earliest_last = date(2025, 11, 12)  # the weekly series' last Wednesday in the fixtures
     assert query["cosd"] == [(earliest_last - timedelta(days=14)).isoformat()]
     assert set(query["id"][0].split(",")) >= {"WALCL", "WLRRAL", "WDTGAL", "RRPONTSYD"}
