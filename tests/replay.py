@@ -109,7 +109,7 @@ class ReplayServer:
     ) -> None:
         self.data = data or ReplayData()
         self.latency = latency
-        self.rate_limit = rate_limit  # requests per second per key (sliding 1 s window)
+        self.rate_limit = rate_limit  # FRED requests a second per key (sliding 1 s window)
         self.legacy_csv = False  # DATE header and "." for missing, as older downloads
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
@@ -203,7 +203,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._fault(fault)
             return
         key = query.get("api_key", ["keyless"])[0]
-        if self.replay.over_limit(key):
+        is_fred = "/fred/" in path or path.endswith("fredgraph.csv")
+        if is_fred and self.replay.over_limit(key):
             body = (FIXTURES / "fred" / "errors" / "429_rate_limit.json").read_bytes()
             self._send(429, body, "application/json", {"Retry-After": "1"})
             return
