@@ -1,7 +1,8 @@
 """HTTP for every source, in one place: client factory, rate limit, retry, breaker.
 
-A request goes: wait for any server-imposed pause (``Retry-After``) -> rate
-limiter (requests per second and per minute) -> circuit breaker -> httpx.
+A request goes: wait for any server-imposed pause (``Retry-After``) -> circuit
+breaker -> rate limiter (requests per second and per minute, see ``ratelimit``)
+-> httpx.
 Transient failures (429, 5xx, timeouts, connection errors) are retried by
 tenacity with exponential backoff and jitter, or after ``Retry-After`` when the
 server gives one, each wait capped. URLs in errors and logs are redacted.
@@ -19,7 +20,6 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from aiolimiter import AsyncLimiter
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 from tenacity import (
@@ -37,6 +37,7 @@ from liquidity.errors import (
     SourceUnavailableError,
     TransientError,
 )
+from liquidity.ratelimit import WindowLimiter
 from liquidity.redaction import redact_url
 
 if TYPE_CHECKING:
@@ -110,9 +111,8 @@ class SourceClient:
         self.client = client
         self.policy = policy
         self.breakers = breakers
-        # Spacing requests evenly (capacity 1) keeps any 1 s window within the limit.
-        self._per_second = AsyncLimiter(1, 1.0 / policy.requests_per_second)
-        self._per_minute = AsyncLimiter(policy.requests_per_minute, 60.0)
+        self._per_second = WindowLimiter.per_second(policy.requests_per_second)
+        self._per_minute = WindowLimiter.per_second(policy.requests_per_minute / 60.0, 60.0)
         self._resume_at = 0.0  # monotonic time before which no request may go (Retry-After)
         self._backoff = wait_exponential_jitter(
             multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait
@@ -142,13 +142,11 @@ class SourceClient:
         pause = self._resume_at - time.monotonic()
         if pause > 0:
             await asyncio.sleep(pause)
-        async with self._per_minute, self._per_second:
-            pass
         try:
             breaker = await self.breakers.get_breaker(
                 self.source, exclude=[(LiquidityError, _breaker_ignores)]
             )
-            async with breaker:
+            async with breaker, self._per_minute.slot(), self._per_second.slot():
                 return await self._send(url, params, series_id)
         except OpenedState:
             raise SourceUnavailableError(
