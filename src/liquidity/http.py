@@ -164,17 +164,14 @@ class SourceClient:
         where = redact_url(request.url)
         try:
             response = await self.client.send(request)
-        except httpx.TimeoutException as exc:
+        except httpx.TransportError as exc:  # timeouts included
+            why = (
+                f"timed out after {self.policy.timeout:g}s"
+                if isinstance(exc, httpx.TimeoutException)
+                else f"connection failed ({type(exc).__name__})"
+            )
             raise SourceTransientError(
-                f"{self.source}: timed out after {self.policy.timeout:g}s: {where}",
-                source=self.source,
-                series_id=series_id,
-            ) from exc
-        except httpx.TransportError as exc:
-            raise SourceTransientError(
-                f"{self.source}: connection failed ({type(exc).__name__}): {where}",
-                source=self.source,
-                series_id=series_id,
+                f"{self.source}: {why}: {where}", source=self.source, series_id=series_id
             ) from exc
         status = response.status_code
         self.statuses[status] = self.statuses.get(status, 0) + 1

@@ -139,37 +139,24 @@ class DuckDBStore:
         end: date | None = None,
         as_of: datetime | None = None,
     ) -> list[Observation]:
-        where: list[str] = ["series_id = ?"]
-        params: list[object] = [series_id]
-        if start is not None:
-            where.append("date >= ?")
-            params.append(start)
-        if end is not None:
-            where.append("date <= ?")
-            params.append(end)
-        if as_of is not None:
-            where.append("known_at <= ?")
-            params.append(to_naive_utc(as_of))
-        sql = (
-            f"SELECT {COLUMNS} FROM observations WHERE {' AND '.join(where)} "
-            f"{LATEST_PER_DATE} ORDER BY date"
+        where, params = _where(
+            ("series_id = ?", series_id),
+            ("date >= ?", start),
+            ("date <= ?", end),
+            ("known_at <= ?", as_of and to_naive_utc(as_of)),
         )
+        sql = f"SELECT {COLUMNS} FROM observations WHERE {where} {LATEST_PER_DATE} ORDER BY date"
         return [_observation(r) for r in self._query(sql, params)]
 
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Observation]:
-        where: list[str] = ["true"]
-        params: list[object] = []
-        if series_ids is not None:
-            ids = list(series_ids)
-            where.append(f"series_id IN ({', '.join('?' for _ in ids)})")
-            params.extend(ids)
-        if as_of is not None:
-            where.append("known_at <= ?")
-            params.append(to_naive_utc(as_of))
+        where, params = _where(
+            ("list_contains(?, series_id)", None if series_ids is None else list(series_ids)),
+            ("known_at <= ?", as_of and to_naive_utc(as_of)),
+        )
         sql = (
-            f"SELECT {COLUMNS} FROM observations WHERE {' AND '.join(where)} "
+            f"SELECT {COLUMNS} FROM observations WHERE {where} "
             "QUALIFY row_number() OVER "
             "(PARTITION BY series_id ORDER BY date DESC, realtime_start DESC) = 1"
         )
@@ -222,6 +209,12 @@ class DuckDBStore:
             return self._con.execute(sql, params).fetchall()
         except duckdb.Error as exc:
             raise StorageError(f"DuckDB read failed: {_reason(exc)}") from exc
+
+
+def _where(*conditions: tuple[str, object]) -> tuple[str, list[object]]:
+    """SQL conditions joined with AND, leaving out those whose value is ``None``."""
+    kept = [(sql, value) for sql, value in conditions if value is not None]
+    return " AND ".join(["true", *(sql for sql, _ in kept)]), [value for _, value in kept]
 
 
 def _arrays(observations: Sequence[Observation]) -> dict[str, np.ndarray]:
