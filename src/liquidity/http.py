@@ -139,14 +139,16 @@ class SourceClient:
     async def _attempt(
         self, url: str, params: Mapping[str, str] | None, series_id: str
     ) -> httpx.Response:
-        pause = self._resume_at - time.monotonic()
-        if pause > 0:
-            await asyncio.sleep(pause)
         try:
             breaker = await self.breakers.get_breaker(
                 self.source, exclude=[(LiquidityError, _breaker_ignores)]
             )
             async with breaker, self._per_minute.slot(), self._per_second.slot():
+                # Checked once the slot is ours: a request that queued on the limiter
+                # before a 429 arrived must still wait out its Retry-After (a deadline
+                # that a further 429 may move, so re-read after each sleep).
+                while (pause := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(pause)
                 return await self._send(url, params, series_id)
         except OpenedState:
             raise SourceUnavailableError(
@@ -179,7 +181,8 @@ class SourceClient:
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if retry_after is not None:
-                self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
+                pause = min(retry_after, self.policy.max_wait)
+                self._resume_at = max(self._resume_at, time.monotonic() + pause)
             raise RateLimitedError(
                 f"{self.source}: HTTP 429 rate limited: {where}",
                 source=self.source,
