@@ -130,3 +130,31 @@ def test_file_store_survives_reopen(tmp_path: Path) -> None:
     second = DuckDBStore(path)
     assert len(second.read("WALCL")) == 1
     second.close()
+
+
+def test_changes_feed_with_cursor(store: Store) -> None:
+    assert store.changes(None) == []
+    store.write([obs(100.0), obs(50.0, sid="WDTGAL")])
+    first = store.changes(None)
+    assert [(c.observation.series_id, c.revision) for c in first] == [
+        ("WALCL", False),
+        ("WDTGAL", False),
+    ]
+    cursor = first[-1].ingested_at
+    store.set_cursor("publish", cursor)
+    assert store.get_cursor("publish") == cursor
+    assert store.changes(cursor) == []
+    store.write([obs(100.0)])  # unchanged: not a change
+    store.write([obs(101.0, rs=date(2026, 8, 13))], revision_known_at=T0 + timedelta(days=7))
+    (revised,) = store.changes(store.get_cursor("publish"))
+    assert revised.revision and revised.observation.value == 101.0
+    assert revised.ingested_at > cursor
+
+
+def test_changes_never_split_a_write(store: Store) -> None:
+    store.write([obs(float(i), WED - timedelta(weeks=i)) for i in range(5)])
+    store.write([obs(1.0, sid="WDTGAL")])
+    page = store.changes(None, limit=1)
+    assert len(page) == 5  # the whole first write, not the second
+    assert len(store.changes(page[-1].ingested_at, limit=1)) == 1
+    assert store.get_cursor("nobody") is None

@@ -64,3 +64,12 @@ class SeriesState:
     rows: int
     last_success_at: dt.datetime | None = None
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A row as stored, for publishing: ``revision`` when it replaced an earlier value."""
+
+    observation: Observation
+    ingested_at: dt.datetime
+    revision: bool

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from liquidity.models import Observation, SeriesState, WriteResult
+from liquidity.models import Change, Observation, SeriesState, WriteResult
 
 
 class Store(Protocol):
@@ -54,5 +54,16 @@ class Store(Protocol):
     ) -> None:
         """Remember a fetch attempt: its time, the source's stamp, or the error."""
         ...
+
+    def changes(self, since: datetime | None, *, limit: int = 10_000) -> list[Change]:
+        """Rows stored after ``since`` (by ``ingested_at``), oldest first, from at most
+        ``limit`` writes (a write is never split): the feed a publisher follows."""
+        ...
+
+    def get_cursor(self, name: str) -> datetime | None:
+        """A named position in the change feed (e.g. what was published)."""
+        ...
+
+    def set_cursor(self, name: str, position: datetime) -> None: ...
 
     def close(self) -> None: ...

@@ -6,7 +6,7 @@ the whole batch or none of it. Timestamps are stored as naive UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 
 from liquidity.errors import StorageError
-from liquidity.models import Observation, SeriesState, WriteResult
+from liquidity.models import Change, Observation, SeriesState, WriteResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS observations (
     source         VARCHAR   NOT NULL,
     ingested_at    TIMESTAMP NOT NULL,  -- UTC
     PRIMARY KEY (series_id, date, realtime_start)
+);
+CREATE TABLE IF NOT EXISTS cursors (
+    name     VARCHAR PRIMARY KEY,
+    position TIMESTAMP NOT NULL  -- UTC ingested_at of the last row consumed
 );
 CREATE TABLE IF NOT EXISTS fetch_state (
     series_id       VARCHAR PRIMARY KEY,
@@ -198,13 +202,43 @@ class DuckDBStore:
         with self._transaction() as con:
             con.execute(sql, {"id": series_id, "at": at, "stamp": last_updated, "error": error})
 
+    def changes(self, since: datetime | None, *, limit: int = 10_000) -> list[Change]:
+        # Whole transactions only: rows of one write share one ingested_at, so a limit
+        # never splits them and a cursor at that instant loses nothing.
+        sql = f"""
+        WITH page AS (
+            SELECT DISTINCT ingested_at FROM observations
+            WHERE $since IS NULL OR ingested_at > $since ORDER BY ingested_at LIMIT $limit
+        )
+        SELECT {COLUMNS}, o.ingested_at,
+               EXISTS (SELECT 1 FROM observations p WHERE p.series_id = o.series_id
+                       AND p.date = o.date AND p.realtime_start < o.realtime_start)
+        FROM observations o JOIN page USING (ingested_at)
+        ORDER BY o.ingested_at, o.series_id, o.date
+        """
+        params = {"since": since and to_naive_utc(since), "limit": limit}
+        rows = self._query(sql, params)
+        return [Change(_observation(r), r[6].replace(tzinfo=UTC), bool(r[7])) for r in rows]
+
+    def get_cursor(self, name: str) -> datetime | None:
+        rows = self._query("SELECT position FROM cursors WHERE name = ?", [name])
+        return rows[0][0].replace(tzinfo=UTC) if rows else None
+
+    def set_cursor(self, name: str, position: datetime) -> None:
+        sql = """INSERT INTO cursors VALUES ($name, $position)
+                 ON CONFLICT (name) DO UPDATE SET position = excluded.position"""
+        with self._transaction() as con:
+            con.execute(sql, {"name": name, "position": to_naive_utc(position)})
+
     def count(self) -> int:
         return int(self._query("SELECT count(*) FROM observations", [])[0][0])
 
     def close(self) -> None:
         self._con.close()
 
-    def _query(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    def _query(
+        self, sql: str, params: Sequence[object] | Mapping[str, object]
+    ) -> list[tuple[Any, ...]]:
         try:
             return self._con.execute(sql, params).fetchall()
         except duckdb.Error as exc:
