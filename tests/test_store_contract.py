@@ -73,6 +73,8 @@ def test_same_day_change_replaces_the_row(store: Store) -> None:
     assert result.revised == 1
     rows = store.read("WALCL")
     assert len(rows) == 1 and rows[0].value == 102.0
+    (change,) = store.changes(store.changes(None)[0].ingested_at - timedelta(microseconds=1))
+    assert change.revision
 
 
 def test_as_of_before_release_sees_nothing(store: Store) -> None:

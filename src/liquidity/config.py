@@ -22,9 +22,13 @@ ENV_PREFIX = "LIQUIDITY_"
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
 
 
-def default_duckdb_path() -> Path:
+def default_data_dir() -> Path:
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "liquidity" / "liquidity.duckdb"
+    return Path(data_home) / "liquidity"
+
+
+def default_duckdb_path() -> Path:
+    return default_data_dir() / "liquidity.duckdb"
 
 
 class Settings(BaseSettings):
@@ -68,6 +72,16 @@ class Settings(BaseSettings):
     questdb_host: str = "127.0.0.1"
     questdb_http_port: int = Field(9000, gt=0, lt=65536)
     questdb_pg_port: int = Field(8812, gt=0, lt=65536)
+    questdb_user: str | None = None
+    questdb_password: SecretStr | None = None
+    questdb_tls: bool = False
+    questdb_tls_verify: bool = True
+    questdb_request_timeout: float = Field(10.0, gt=0, description="seconds per HTTP request")
+    questdb_retry_timeout: float = Field(10.0, ge=0, description="client's own ILP retry budget")
+    questdb_wal_timeout: float = Field(10.0, ge=0, description="wait for WAL apply after a write")
+    questdb_flush_rows: int = Field(50_000, ge=1, description="rows per ILP/HTTP request")
+    questdb_table_prefix: str = Field("", pattern=r"^[A-Za-z0-9_]*$")
+    spool_path: Path = Field(default_factory=lambda: default_data_dir() / "spool.sqlite")
 
     # Publishing, operations
     redis_url: SecretStr | None = None
@@ -77,7 +91,12 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret's plain value, for redaction."""
-        secrets = (self.fred_api_key, self.redis_url, self.discord_webhook_url)
+        secrets = (
+            self.fred_api_key,
+            self.redis_url,
+            self.discord_webhook_url,
+            self.questdb_password,
+        )
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
 
 

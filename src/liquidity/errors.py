@@ -14,6 +14,7 @@ errors (httpx, duckdb, pydantic) are mapped at the boundary with
     │   │   └── AuthenticationError the API key was rejected
     │   └── MalformedResponseError  the body is not what the API documents
     ├── StorageError                the store failed
+    │   └── StorageUnavailableError (transient) unreachable or refusing writes
     └── UnitError                   a unit disagrees with the registry
 
 Messages never carry secrets: URLs are redacted before they enter one.
@@ -86,6 +87,10 @@ class MalformedResponseError(SourceError):
 
 class StorageError(LiquidityError):
     """The store failed to read or write."""
+
+
+class StorageUnavailableError(StorageError, TransientError):
+    """The store cannot be reached or refuses writes for now: writes go to the spool."""
 
 
 class UnitError(LiquidityError):

@@ -40,12 +40,14 @@ class WriteResult:
     inserted: int = 0  # first value ever seen for its date
     revised: int = 0  # a changed value: a new vintage row
     unchanged: int = 0  # same value already known: nothing written
+    spooled: int = 0  # the store was unavailable: kept in the local spool for replay
 
     def __add__(self, other: WriteResult) -> WriteResult:
         return WriteResult(
             self.inserted + other.inserted,
             self.revised + other.revised,
             self.unchanged + other.unchanged,
+            self.spooled + other.spooled,
         )
 
     @property

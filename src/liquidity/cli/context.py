@@ -60,7 +60,7 @@ def _env_secrets() -> list[str]:
     # Secrets set in the environment, masked even when settings failed to load.
     import os
 
-    names = ("FRED_API_KEY", "REDIS_URL", "DISCORD_WEBHOOK_URL")
+    names = ("FRED_API_KEY", "REDIS_URL", "DISCORD_WEBHOOK_URL", "QUESTDB_PASSWORD")
     return [os.environ.get(f"LIQUIDITY_{n}", "") for n in names]
 
 

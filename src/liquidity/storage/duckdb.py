@@ -27,8 +27,10 @@ CREATE TABLE IF NOT EXISTS observations (
     known_at       TIMESTAMP NOT NULL,  -- UTC
     source         VARCHAR   NOT NULL,
     ingested_at    TIMESTAMP NOT NULL,  -- UTC
+    revision       BOOLEAN   NOT NULL DEFAULT false,  -- replaced an earlier value
     PRIMARY KEY (series_id, date, realtime_start)
 );
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS revision BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS cursors (
     name     VARCHAR PRIMARY KEY,
     position TIMESTAMP NOT NULL  -- UTC ingested_at of the last row consumed
@@ -66,11 +68,11 @@ UPSERT = f"""
 INSERT INTO observations
 SELECT series_id, date, value, realtime_start,
        CASE WHEN prior_value IS NULL THEN known_at ELSE coalesce($revision_known_at, known_at) END,
-       source, $now
+       source, $now, prior_value IS NOT NULL
 FROM staged WHERE prior_value IS NULL OR NOT ({SAME})
 ON CONFLICT (series_id, date, realtime_start) DO UPDATE SET
-    value = excluded.value, known_at = excluded.known_at,
-    source = excluded.source, ingested_at = excluded.ingested_at
+    value = excluded.value, known_at = excluded.known_at, source = excluded.source,
+    ingested_at = excluded.ingested_at, revision = excluded.revision
 """
 
 COUNT = f"""
@@ -210,9 +212,7 @@ class DuckDBStore:
             SELECT DISTINCT ingested_at FROM observations
             WHERE $since IS NULL OR ingested_at > $since ORDER BY ingested_at LIMIT $limit
         )
-        SELECT {COLUMNS}, o.ingested_at,
-               EXISTS (SELECT 1 FROM observations p WHERE p.series_id = o.series_id
-                       AND p.date = o.date AND p.realtime_start < o.realtime_start)
+        SELECT {COLUMNS}, o.ingested_at, o.revision
         FROM observations o JOIN page USING (ingested_at)
         ORDER BY o.ingested_at, o.series_id, o.date
         """
