@@ -31,10 +31,12 @@ def _root(
 
 def _register() -> None:
     from liquidity.cli import collect, show, status
+    from liquidity.cli.db import db_app
 
     app.command("collect")(collect.collect)
     app.command("show")(show.show)
     app.command("status")(status.status)
+    app.add_typer(db_app, name="db")
 
 
 _register()

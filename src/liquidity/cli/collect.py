@@ -55,6 +55,19 @@ def collect(
     finally:
         store.close()
     _print(report)
+    spooled = sum(s.written.spooled for s in report.series)
+    if spooled:
+        typer.echo(
+            f"warning: the store is unavailable: {spooled} rows spooled locally; they will be "
+            "written first on the next run (or `liquidity db flush-spool`)",
+            err=True,
+        )
+    if report.publish_error:  # stored all the same: exit 0, the next run publishes the backlog
+        typer.echo(
+            f"warning: not published to Redis: {report.publish_error}; the data is stored and "
+            "will be published by the next run",
+            err=True,
+        )
     if report.failures:
         for failed in report.failures:
             typer.echo(f"error: {failed.series_id}: {failed.error}", err=True)
@@ -72,6 +85,7 @@ def _print(report: CollectReport) -> None:
         )
     for s in report.series:
         status = "[red]failed[/]" if s.error else ("unchanged" if s.skipped_unchanged else "ok")
+        status = "[yellow]spooled[/]" if s.written.spooled and not s.error else status
         table.add_row(
             s.series_id, s.source, str(s.written.inserted), str(s.written.revised),
             str(s.missing), str(s.last_date or "-"), status,

@@ -41,7 +41,10 @@ class AppContext:
         try:
             return call(*args, **kwargs)
         except LiquidityError as exc:
-            fail(self.redactor()(str(exc)))
+            self.fail_with(str(exc))
+
+    def fail_with(self, message: str) -> NoReturn:
+        fail(self.redactor()(message))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -15,6 +15,7 @@ def open_store(settings: Settings) -> Store:
         from liquidity.storage.duckdb import DuckDBStore
 
         return DuckDBStore(settings.duckdb_path)
-    from liquidity.errors import ConfigError
+    from liquidity.storage.questdb import QuestDBStore
+    from liquidity.storage.spool import Spool, SpoolingStore
 
-    raise ConfigError(f"LIQUIDITY_STORE: the {settings.store!r} backend is not available yet")
+    return SpoolingStore(QuestDBStore(settings), Spool(settings.spool_path))

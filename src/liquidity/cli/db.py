@@ -1,0 +1,51 @@
+"""``liquidity db``: schema and spool of the configured store."""
+
+from __future__ import annotations
+
+import typer
+
+db_app = typer.Typer(
+    help="Store management: create tables, replay the spool.", no_args_is_help=True
+)
+
+
+@db_app.command("init")
+def init(ctx: typer.Context) -> None:
+    """Create the tables (QuestDB) or check that they match; idempotent."""
+    from liquidity.storage import open_store
+
+    app = ctx.obj
+    store = app.run(open_store, app.settings())
+    try:
+        inner = getattr(store, "inner", store)
+        init_schema = getattr(inner, "init_schema", None)
+        if init_schema is None:
+            typer.echo(f"{app.settings().store}: tables are created on open; nothing to do")
+            return
+        created = app.run(init_schema)
+    finally:
+        store.close()
+    typer.echo(f"created: {', '.join(created)}" if created else "tables exist and match")
+
+
+@db_app.command("flush-spool")
+def flush_spool(ctx: typer.Context) -> None:
+    """Write what an outage left in the local spool, oldest first."""
+    from liquidity.errors import StorageUnavailableError
+    from liquidity.storage import open_store
+
+    app = ctx.obj
+    store = app.run(open_store, app.settings())
+    try:
+        flush = getattr(store, "flush_spool", None)
+        if flush is None:
+            typer.echo("this store has no spool")
+            return
+        try:
+            done, result = flush()
+        except StorageUnavailableError as exc:
+            entries, rows = store.spool.depth()
+            app.fail_with(f"{exc}; {entries} entries still spooled ({rows} rows)")
+    finally:
+        store.close()
+    typer.echo(f"replayed {done} entries: {result.inserted} new, {result.revised} revised rows")
