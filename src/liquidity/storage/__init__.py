@@ -15,7 +15,15 @@ def open_store(settings: Settings) -> Store:
         from liquidity.storage.duckdb import DuckDBStore
 
         return DuckDBStore(settings.duckdb_path)
+    import importlib.util
+
+    from liquidity.errors import ConfigError
     from liquidity.storage.questdb import QuestDBStore
     from liquidity.storage.spool import Spool, SpoolingStore
+
+    if importlib.util.find_spec("questdb") is None:
+        raise ConfigError(
+            "LIQUIDITY_STORE=questdb needs the questdb client: pip install 'liquidity[questdb]'"
+        )
 
     return SpoolingStore(QuestDBStore(settings), Spool(settings.spool_path))
