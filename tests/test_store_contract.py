@@ -11,17 +11,24 @@ import pytest
 from liquidity.models import Observation
 from liquidity.storage.base import Store
 from liquidity.storage.duckdb import DuckDBStore
+from tests.questdb_env import needs_questdb, questdb_store
 
 T0 = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)
 WED = date(2026, 8, 5)
 
 
-@pytest.fixture(params=["duckdb-memory", "duckdb-file"])
+@pytest.fixture(
+    params=["duckdb-memory", "duckdb-file", pytest.param("questdb", marks=needs_questdb)]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "questdb":
+        with questdb_store(tmp_path) as backend:
+            yield backend
+        return
     path = ":memory:" if request.param == "duckdb-memory" else tmp_path / "s.duckdb"
-    backend = DuckDBStore(path)
-    yield backend
-    backend.close()
+    duck = DuckDBStore(path)
+    yield duck
+    duck.close()
 
 
 def obs(
