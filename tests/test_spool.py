@@ -72,6 +72,23 @@ async def test_outage_spools_then_replays_exactly_once(
     working.close()
 
 
+async def test_a_hanging_store_costs_one_timeout_per_run(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    fake = FakeQuestDB("hang")
+    try:
+        settings = questdb_settings(replay, tmp_path, fake.port)
+        store = open_store(settings)
+        report = await collect(settings, store, ["WALCL", "DGS10", "DGS2", "VIXCLS"])
+        store.close()
+        assert all(s.written.spooled for s in report.series)
+        # states() timed out once (the planning read); every write and fetch record
+        # after it went straight to the spool.
+        assert len(fake.requests) == 1, fake.requests
+    finally:
+        fake.stop()
+
+
 def test_replay_after_kill_between_write_and_delete(tmp_path: Path) -> None:
     """The confirmed write of an entry whose deletion was lost replays as a no-op."""
     spool = Spool(tmp_path / "s.db")
@@ -95,7 +112,7 @@ def test_order_is_kept_while_the_store_is_down(tmp_path: Path) -> None:
             return super().write(*args, **kwargs)  # type: ignore[arg-type]
 
     inner = Flaky(":memory:")
-    store = SpoolingStore(inner, Spool(tmp_path / "s.db"))
+    store = SpoolingStore(inner, Spool(tmp_path / "s.db"), cooldown=0)
     first = [Observation("WALCL", date(2026, 8, 5), 1.0, date(2026, 8, 6), T0, "fred")]
     second = [Observation("WALCL", date(2026, 8, 5), 2.0, date(2026, 8, 7), T0, "fred")]
     assert store.write(first).spooled == 1

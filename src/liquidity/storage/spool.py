@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
@@ -83,11 +84,17 @@ class Spool:
 
 
 class SpoolingStore:
-    """A ``Store`` that falls back to a ``Spool`` while the inner store is unavailable."""
+    """A ``Store`` that falls back to a ``Spool`` while the inner store is unavailable.
 
-    def __init__(self, inner: Store, spool: Spool) -> None:
+    After a failure it stops asking the inner store for ``cooldown`` seconds, so a
+    store that hangs costs one timeout per run, not one per series.
+    """
+
+    def __init__(self, inner: Store, spool: Spool, *, cooldown: float = 30.0) -> None:
         self.inner = inner
         self.spool = spool
+        self.cooldown = cooldown
+        self._down_until = 0.0
 
     # -- mutations: replay first, spool on outage ---------------------------------------
 
@@ -104,7 +111,7 @@ class SpoolingStore:
             try:
                 return self.inner.write(observations, revision_known_at=revision_known_at)
             except StorageUnavailableError as exc:
-                log.info("store unavailable, spooling %d rows: %s", len(observations), exc)
+                self._mark_down(exc)
         self.spool.append("write", payload)
         return WriteResult(spooled=len(observations))
 
@@ -134,12 +141,19 @@ class SpoolingStore:
         return done, total
 
     def _drained(self) -> bool:
+        """True when the spool is empty and the store may be asked directly."""
+        if time.monotonic() < self._down_until:
+            return False
         try:
             self.flush_spool()
         except StorageUnavailableError as exc:
-            log.info("store still unavailable, spool kept: %s", exc)
+            self._mark_down(exc)
             return False
         return True
+
+    def _mark_down(self, exc: StorageUnavailableError) -> None:
+        log.info("store unavailable, spooling for %gs: %s", self.cooldown, exc)
+        self._down_until = time.monotonic() + self.cooldown
 
     def _apply_or_spool(self, kind: str, payload: dict[str, Any]) -> None:
         if self._drained():
@@ -147,7 +161,7 @@ class SpoolingStore:
                 self._replay(kind, payload)
                 return
             except StorageUnavailableError as exc:
-                log.info("store unavailable, spooling %s: %s", kind, exc)
+                self._mark_down(exc)
         self.spool.append(kind, payload)
 
     def _replay(self, kind: str, payload: dict[str, Any]) -> WriteResult:
@@ -174,7 +188,7 @@ class SpoolingStore:
         try:
             states = self.inner.states()
         except StorageUnavailableError as exc:
-            log.info("store unavailable, planning from the last known states: %s", exc)
+            self._mark_down(exc)
             cached = self.spool.get_cache("states") or {}
             return {sid: _state(v) for sid, v in cached.items()}
         self.spool.put_cache("states", {sid: asdict(s) for sid, s in states.items()})
