@@ -1,0 +1,118 @@
+"""NY Fed Markets API: overnight reverse repo (ON RRP) results, keyless.
+
+``/api/rp/reverserepo/propositions/search.json?startDate=&endDate=`` answers
+``{"repo": {"operations": [...]}}``, one entry per operation with
+``operationDate``, ``operationType``, ``auctionStatus``, ``totalAmtAccepted``
+(USD) and ``lastUpdated`` (New York time, when the result was published). A day
+may hold a small value exercise besides the regular operation: the daily value
+is the total accepted across that day's results, in USD billions (as FRED's
+RRPONTSYD), known from the day's last publication.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from liquidity.errors import MalformedResponseError, SourceAPIError
+from liquidity.http import SourceClient
+from liquidity.models import FetchResult, Observation
+from liquidity.sources.base import FetchRequest, only_ours, parse_value
+
+NAME = "nyfed"
+PATH = "/api/rp/reverserepo/propositions/search.json"
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def query(request: FetchRequest, now: datetime) -> dict[str, str]:
+    return {
+        "startDate": request.start.isoformat(),
+        "endDate": now.astimezone(NEW_YORK).date().isoformat(),
+    }
+
+
+def transform(body: Any, request: FetchRequest, fetched_at: datetime) -> FetchResult:
+    """Daily ON RRP totals from the operations list (pure)."""
+    spec = request.spec
+    result = FetchResult(series_id=spec.id, source=NAME)
+    totals: dict[date, float] = defaultdict(float)
+    published: dict[date, datetime] = {}
+    try:
+        operations = body["repo"]["operations"] or []
+        for op in operations:
+            if op.get("operationType") != "Reverse Repo" or op.get("auctionStatus") != "Results":
+                continue
+            day = date.fromisoformat(op["operationDate"])
+            amount = parse_value(op.get("totalAmtAccepted"))
+            if day < request.start:
+                continue
+            if amount is None:
+                result.missing += 1
+                continue
+            totals[day] += amount / 1e9
+            stamp = _published(op.get("lastUpdated"), spec.release.first_release(day))
+            published[day] = max(published.get(day, stamp), stamp)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedResponseError(
+            f"nyfed: {spec.id}: unexpected operations payload ({type(exc).__name__}: {exc})",
+            source=NAME,
+            series_id=spec.id,
+        ) from None
+    realtime_start = fetched_at.astimezone(NEW_YORK).date()
+    result.observations = [
+        Observation(
+            spec.id, day, totals[day], realtime_start, min(published[day], fetched_at), NAME
+        )
+        for day in sorted(totals)
+    ]
+    return result
+
+
+def _published(text: str | None, fallback: datetime) -> datetime:
+    """``lastUpdated`` ("2025-11-24 13:16:02", New York) as an aware instant."""
+    if not text:
+        return fallback
+    return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
+
+
+def decode(response: httpx.Response, series_id: str) -> Any:
+    if response.status_code >= 400:
+        raise SourceAPIError(
+            f"nyfed: {series_id}: HTTP {response.status_code}", source=NAME, series_id=series_id
+        )
+    try:
+        return response.json()
+    except ValueError:
+        raise MalformedResponseError(
+            f"nyfed: {series_id}: body is not JSON", source=NAME, series_id=series_id
+        ) from None
+
+
+class NyFedSource:
+    name = NAME
+
+    def __init__(self, http: SourceClient, base_url: str) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+
+    async def fetch(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> list[FetchResult | BaseException]:
+        results = await asyncio.gather(
+            *(self._fetch_one(r, fetched_at) for r in requests), return_exceptions=True
+        )
+        return [only_ours(r) for r in results]
+
+    async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
+        sid = request.spec.id
+        response = await self.http.get(
+            self.base_url + PATH, query(request, fetched_at), series_id=sid
+        )
+        result = transform(decode(response, sid), request, fetched_at)
+        result.requests = 1
+        return result

@@ -1,0 +1,150 @@
+"""Treasury Fiscal Data: the Daily Treasury Statement's operating cash balance, keyless.
+
+``/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance`` is
+JSON ``{"data": [...], "meta": {"total-pages": n}, ...}``, paged with
+``page[number]``/``page[size]`` (at most 10000), amounts in USD millions as
+strings ("null" when empty). The TGA closing balance moved between rows over
+the years, so each era is read from its own row and field:
+
+- "Federal Reserve Account" (until 2021), ``close_today_bal``;
+- "Treasury General Account (TGA)", ``close_today_bal``;
+- "Treasury General Account (TGA) Closing Balance" (from October 2021), whose
+  value the API publishes in ``open_today_bal`` (``close_today_bal`` is null).
+Other rows (tax and loan accounts, deposits, withdrawals) are not the TGA.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from liquidity.errors import LiquidityError, MalformedResponseError, SourceAPIError
+from liquidity.http import SourceClient
+from liquidity.models import FetchResult
+from liquidity.sources.base import FetchRequest, observation, parse_value
+
+NAME = "treasury_dts"
+PATH = "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"
+PAGE_SIZE = 10_000
+NEW_YORK = ZoneInfo("America/New_York")
+
+# Row name -> fields to read, in order (the first that holds a number).
+TGA_ROWS = {
+    "Treasury General Account (TGA) Closing Balance": ("open_today_bal", "close_today_bal"),
+    "Treasury General Account (TGA)": ("close_today_bal",),
+    "Federal Reserve Account": ("close_today_bal",),
+}
+
+
+def query(request: FetchRequest, page: int) -> dict[str, str]:
+    return {
+        "fields": "record_date,account_type,open_today_bal,close_today_bal",
+        "filter": f"record_date:gte:{request.start.isoformat()}",
+        "sort": "record_date",
+        "page[number]": str(page),
+        "page[size]": str(PAGE_SIZE),
+    }
+
+
+def transform(
+    pages: list[dict[str, Any]], request: FetchRequest, fetched_at: datetime
+) -> FetchResult:
+    """TGA closing balances from every page, one per record date (pure)."""
+    spec = request.spec
+    result = FetchResult(series_id=spec.id, source=NAME)
+    balances: dict[date, float | None] = {}
+    try:
+        for body in pages:
+            for row in body["data"]:
+                fields = TGA_ROWS.get(str(row.get("account_type", "")).strip())
+                if fields is None:
+                    continue
+                day = date.fromisoformat(row["record_date"])
+                values = [parse_value(row.get(f)) for f in fields]
+                value = next((v for v in values if v is not None), None)
+                if balances.get(day) is None:
+                    balances[day] = value
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedResponseError(
+            f"treasury_dts: {spec.id}: unexpected payload ({type(exc).__name__}: {exc})",
+            source=NAME,
+            series_id=spec.id,
+        ) from None
+    realtime_start = fetched_at.astimezone(NEW_YORK).date()
+    for day in sorted(balances):
+        value = balances[day]
+        if day < request.start:
+            continue
+        if value is None:
+            result.missing += 1
+            continue
+        result.observations.append(
+            observation(spec, day, value, realtime_start=realtime_start,
+                        fetched_at=fetched_at, source=NAME)
+        )  # fmt: skip
+    return result
+
+
+def total_pages(body: dict[str, Any]) -> int:
+    try:
+        return int(body["meta"]["total-pages"])
+    except (KeyError, TypeError, ValueError):
+        return 1
+
+
+def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code >= 400:
+        detail = body.get("message") if isinstance(body, dict) else None
+        raise SourceAPIError(
+            f"treasury_dts: {series_id}: HTTP {response.status_code}: {detail or 'error'}",
+            source=NAME,
+            series_id=series_id,
+        )
+    if not isinstance(body, dict):
+        raise MalformedResponseError(
+            f"treasury_dts: {series_id}: body is not a JSON object",
+            source=NAME,
+            series_id=series_id,
+        )
+    return body
+
+
+class TreasuryDtsSource:
+    name = NAME
+
+    def __init__(self, http: SourceClient, base_url: str) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+
+    async def fetch(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> list[FetchResult | BaseException]:
+        out: list[FetchResult | BaseException] = []
+        for request in requests:  # one series (TGA); pages are sequential by nature
+            try:
+                out.append(await self._fetch_one(request, fetched_at))
+            except LiquidityError as exc:
+                out.append(exc)
+        return out
+
+    async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
+        sid = request.spec.id
+        pages = []
+        page, last = 1, 1
+        while page <= last:
+            response = await self.http.get(
+                self.base_url + PATH, query(request, page), series_id=sid
+            )
+            pages.append(decode(response, sid))
+            last = total_pages(pages[-1])
+            page += 1
+        result = transform(pages, request, fetched_at)
+        result.requests = len(pages)
+        return result
