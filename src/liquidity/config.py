@@ -12,6 +12,7 @@ import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +86,11 @@ class Settings(BaseSettings):
 
     # Publishing, operations
     redis_url: SecretStr | None = None
+    redis_prefix: str = Field(
+        "liquidity", pattern=r"^[A-Za-z0-9_.-]+$", description="first part of every Redis name"
+    )
+    redis_stream_maxlen: int = Field(100_000, ge=1, description="approximate cap per stream")
+    redis_timeout: float = Field(5.0, gt=0, description="seconds to connect and per command")
     discord_webhook_url: SecretStr | None = None
     metrics_port: int = Field(9108, gt=0, lt=65536)
     log_json: bool = False
@@ -97,7 +103,11 @@ class Settings(BaseSettings):
             self.discord_webhook_url,
             self.questdb_password,
         )
-        return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        values = [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+        if self.redis_url is not None:  # a client error may quote the password alone
+            password = urlsplit(self.redis_url.get_secret_value()).password
+            values += [password] if password else []
+        return values
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -15,6 +15,7 @@ errors (httpx, duckdb, pydantic) are mapped at the boundary with
     │   └── MalformedResponseError  the body is not what the API documents
     ├── StorageError                the store failed
     │   └── StorageUnavailableError (transient) unreachable or refusing writes
+    ├── PublishError                (transient) Redis failed a publish: retried next run
     └── UnitError                   a unit disagrees with the registry
 
 Messages never carry secrets: URLs are redacted before they enter one.
@@ -91,6 +92,10 @@ class StorageError(LiquidityError):
 
 class StorageUnavailableError(StorageError, TransientError):
     """The store cannot be reached or refuses writes for now: writes go to the spool."""
+
+
+class PublishError(TransientError):
+    """Publishing to Redis failed; the store keeps the data and the cursor the backlog."""
 
 
 class UnitError(LiquidityError):

@@ -219,6 +219,19 @@ def make_client(policy: HttpPolicy) -> httpx.AsyncClient:
 
 
 def make_breakers(settings: Settings) -> AsyncCircuitBreakerFactory:
+    """Breakers per source; with Redis configured their state is shared (``breakers``)."""
+    uow = None
+    if settings.redis_url is not None:
+        from liquidity.breakers import SharedUnitOfWork
+
+        uow = SharedUnitOfWork(settings)
     return AsyncCircuitBreakerFactory(
-        default_threshold=settings.breaker_threshold, default_ttl=settings.breaker_ttl
+        default_threshold=settings.breaker_threshold, default_ttl=settings.breaker_ttl, uow=uow
     )
+
+
+async def close_breakers(breakers: AsyncCircuitBreakerFactory) -> None:
+    """Release the Redis connection of shared breakers (nothing to do in memory)."""
+    close = getattr(breakers.uow, "close", None)
+    if close is not None:
+        await close()

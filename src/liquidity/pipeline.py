@@ -4,6 +4,10 @@ Each series is written in its own transaction as soon as its data arrives, so
 a failure (or a kill) never loses what already succeeded; an incremental run
 starts ``lookback_days`` before the last stored date, which both picks up
 revisions and closes any gap a killed run left.
+
+With Redis configured, the collect ends by publishing what the store now has and
+Redis has not seen (``publish``): a Redis failure is reported in the report, never
+fatal, and the backlog waits behind the store's cursor for the next run.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from liquidity.errors import LiquidityError
-from liquidity.http import HttpPolicy, SourceClient, make_breakers, make_client
+from liquidity.http import HttpPolicy, SourceClient, close_breakers, make_breakers, make_client
 from liquidity.models import FetchResult, SeriesState, WriteResult
 from liquidity.redaction import Redactor
 from liquidity.registry import SERIES, SeriesSpec, get
@@ -48,6 +52,8 @@ class CollectReport:
     retries: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     elapsed: float = 0.0
+    published: int = 0  # messages Redis newly took (series and Net Liquidity)
+    publish_error: str | None = None  # Redis failed: the changes stay behind the cursor
 
     @property
     def failures(self) -> list[SeriesReport]:
@@ -119,9 +125,12 @@ async def collect(
     states = store.states()
     requests = plan(specs, states, settings, start, keyed)
     reports: list[SeriesReport] = []
+    own_breakers = breakers is None
     breakers = breakers or make_breakers(settings)
     await breakers.initialize()
     async with AsyncExitStack() as stack:
+        if own_breakers:
+            stack.push_async_callback(close_breakers, breakers)
         sources, clients = await _open_sources(settings, stack, breakers)
         tasks = []
         for name, source in sources.items():
@@ -144,7 +153,21 @@ async def collect(
         summary.retries += c.retries
         for status, n in c.statuses.items():
             summary.statuses[status] = summary.statuses.get(status, 0) + n
+    if settings.redis_url is not None:
+        await _publish(settings, store, summary, redact)
     return summary
+
+
+async def _publish(
+    settings: Settings, store: Store, summary: CollectReport, redact: Redactor
+) -> None:
+    """After the store has the data: publish every change since the cursor (any run's)."""
+    from liquidity.publish.redis import publish_pending
+
+    try:
+        summary.published = (await publish_pending(settings, store)).added
+    except LiquidityError as exc:  # PublishError, or the store failing to give its feed
+        summary.publish_error = redact(str(exc))
 
 
 async def _fetch(

@@ -30,12 +30,13 @@ def _root(
 
 
 def _register() -> None:
-    from liquidity.cli import collect, show, status
+    from liquidity.cli import collect, show, status, watch
     from liquidity.cli.db import db_app
 
     app.command("collect")(collect.collect)
     app.command("show")(show.show)
     app.command("status")(status.status)
+    app.command("watch")(watch.watch)
     app.add_typer(db_app, name="db")
 
 

@@ -1,0 +1,118 @@
+"""Net Liquidity changes to publish after a batch of component changes (pure but for reads).
+
+Which dates changed: a Net Liquidity row is republished when one of the component
+rows it is computed from was stored in the batch:
+
+- ``weekly`` (exact dates common to all components): the dates of the changed rows;
+- ``daily`` (each component as of each RRPONTSYD date): for a changed row of
+  component C dated d, every calendar date t with d <= t < the next date of C,
+  i.e. exactly the dates whose as-of lookup of C lands on that row.
+
+``ts_event`` of a derived row is the latest ``known_at`` among the rows it uses
+(when it first became computable with these values); ``revision`` is true when
+the row could already be computed before the batch, i.e. every component had a
+row for it that the batch did not store for the first time.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from liquidity.models import Change, Observation
+from liquidity.publish.message import Message, to_ns
+from liquidity.publish.names import DERIVED_SOURCE, NETLIQ_IDS
+from liquidity.registry import Unit
+from liquidity.transforms.net_liquidity import VARIANTS, Variant, components, compute
+
+if TYPE_CHECKING:
+    from liquidity.storage.base import Store
+
+
+def derived_messages(store: Store, changes: Sequence[Change], ts_init: int) -> list[Message]:
+    """Messages for every Net Liquidity variant touched by ``changes``, by variant then date."""
+    out: list[Message] = []
+    for name, v in VARIANTS.items():
+        mine = [c for c in changes if c.observation.series_id in components(v)]
+        if mine:
+            rows = {sid: store.read(sid) for sid in components(v)}
+            out += variant_messages(v, NETLIQ_IDS[name], rows, mine, ts_init)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Component:
+    dates: list[date]  # ascending
+    rows: dict[date, Observation]
+    prior: list[date]  # ascending: dates that had a row before the batch
+
+    @classmethod
+    def build(cls, rows: Sequence[Observation], first_seen: set[date]) -> _Component:
+        dates = sorted(o.date for o in rows)
+        return cls(dates, {o.date: o for o in rows}, [d for d in dates if d not in first_seen])
+
+    def as_of(self, day: date, exact: bool) -> Observation | None:
+        if exact:
+            return self.rows.get(day)
+        i = bisect_right(self.dates, day)
+        return self.rows[self.dates[i - 1]] if i else None
+
+    def had_row(self, day: date, exact: bool) -> bool:
+        i = bisect_right(self.prior, day)
+        return bool(i) and (not exact or self.prior[i - 1] == day)
+
+    def next_date(self, day: date) -> date:
+        i = bisect_right(self.dates, day)
+        return self.dates[i] if i < len(self.dates) else date.max
+
+
+def variant_messages(
+    v: Variant,
+    series_id: str,
+    rows: Mapping[str, Sequence[Observation]],
+    changes: Iterable[Change],
+    ts_init: int,
+) -> list[Message]:
+    changes = list(changes)
+    first_seen: dict[str, set[date]] = {sid: set() for sid in components(v)}
+    for c in changes:
+        if not c.revision:
+            first_seen[c.observation.series_id].add(c.observation.date)
+    parts = {sid: _Component.build(rows.get(sid, ()), first_seen[sid]) for sid in components(v)}
+    exact = v.calendar is None
+    touched = _touched(v, parts, changes)
+    out = []
+    for row in compute(v, rows):
+        if row.date not in touched:
+            continue
+        used = [p.as_of(row.date, exact) for p in parts.values()]
+        present = [o for o in used if o is not None]
+        out.append(
+            Message(
+                series_id=series_id,
+                date=row.date.isoformat(),
+                value=row.net_liquidity,
+                unit=Unit.USD_MILLIONS.label,
+                realtime_start=max(o.realtime_start for o in present).isoformat(),
+                ts_event=max(to_ns(o.known_at) for o in present),
+                ts_init=ts_init,
+                source=DERIVED_SOURCE,
+                revision=all(p.had_row(row.date, exact) for p in parts.values()),
+            )
+        )
+    return out
+
+
+def _touched(v: Variant, parts: Mapping[str, _Component], changes: Iterable[Change]) -> set[date]:
+    if v.calendar is None:
+        return {c.observation.date for c in changes}
+    calendar = parts[v.calendar].dates
+    out: set[date] = set()
+    for c in changes:
+        day = c.observation.date
+        end = parts[c.observation.series_id].next_date(day)
+        out.update(calendar[bisect_left(calendar, day) : bisect_left(calendar, end)])
+    return out

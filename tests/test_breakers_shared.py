@@ -1,0 +1,51 @@
+"""Two processes share circuit breaker state through Redis: one trips it, the other sees it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import ROOT
+from tests.redis_helpers import delete_prefix, shared_redis_or_skip, unique_prefix
+from tests.replay import ReplayServer
+
+DEAD = "http://127.0.0.1:1/fred/series"  # connection refused: a transient failure
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    url = shared_redis_or_skip()
+    name = unique_prefix()
+    yield name
+    delete_prefix(url, name)
+
+
+def probe(action: str, redis_url: str, prefix: str, target: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.breaker_probe", action, redis_url, prefix, target],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_one_process_trips_the_breaker_another_sees_it_open(
+    prefix: str, replay: ReplayServer, tmp_path: Path
+) -> None:
+    url = shared_redis_or_skip()
+    target = f"{replay.url}/fred/series?series_id=WALCL&api_key=x"
+    assert probe("probe", url, prefix, target) != "SourceUnavailableError"  # closed at first
+    before = replay.count()
+    # Three connection failures (the threshold) in process A open the breaker ...
+    assert probe("trip", url, prefix, DEAD) == "SourceTransientError"
+    # ... so process B does not call the source at all.
+    assert probe("probe", url, prefix, target) == "SourceUnavailableError"
+    assert replay.count() == before
+
+
+def test_unreachable_redis_falls_back_to_memory_breakers(prefix: str) -> None:
+    assert probe("trip", "redis://127.0.0.1:1/0", prefix, DEAD) == "SourceTransientError"
