@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import quoteattr
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD_KEYS = frozenset({"abcdefghijklmnopqrstuvwxyz012345"})
@@ -59,6 +60,7 @@ class ReplayData:
         self.api_realtime: dict[str, str] = {}
         self.last_updated: dict[str, str] = {}
         self.units: dict[str, str] = {}
+        self.releases: dict[str, Any] | None = None
 
     def csv_rows(self, series_id: str) -> list[tuple[str, str]]:
         if series_id not in self.csv:
@@ -88,6 +90,13 @@ class ReplayData:
         entry["last_updated"] = self.last_updated.get(series_id, entry["last_updated"])
         entry["units"] = self.units.get(series_id, entry["units"])
         return body
+
+    def release(self, release_id: str) -> list[str] | None:
+        """Series ids of a FRED release (hand-built ``fred/releases.json``), or None."""
+        if self.releases is None:
+            self.releases = json.loads((self.root / "fred" / "releases.json").read_bytes())
+        entry = self.releases.get(release_id)
+        return None if entry is None else list(entry["series"])
 
     def revise(self, series_id: str, day: str, value: str, realtime: str | None = None) -> None:
         """Change (or add) a value in both the API and the CSV views."""
@@ -206,10 +215,11 @@ class _Handler(BaseHTTPRequestHandler):
         is_fred = "/fred/" in path or path.endswith("fredgraph.csv")
         if is_fred and self.replay.over_limit(key):
             body = (FIXTURES / "fred" / "errors" / "429_rate_limit.json").read_bytes()
-            self._send(429, body, "application/json", {"Retry-After": "1"})
+            status, body, ctype = _as_xml(path, query, (429, body, "application/json"))
+            self._send(status, body, ctype, {"Retry-After": "1"})
             return
         try:
-            status, body, ctype = self._route(path, query)
+            status, body, ctype = _as_xml(path, query, self._route(path, query))
         except Exception as exc:  # a bug in the replay server must be visible
             status, body, ctype = 599, repr(exc).encode(), "text/plain"
         self._send(status, body, ctype)
@@ -249,6 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._observations(query)
         if path.endswith("/fred/series"):
             return self._series(query)
+        if path.endswith("/fred/release/series"):
+            return self._release_series(query)
         if path.endswith("/fredgraph.csv"):
             return self._fredgraph(query)
         if "/v8/finance/chart/" in path:
@@ -269,6 +281,26 @@ class _Handler(BaseHTTPRequestHandler):
             body = {"error_code": 400, "error_message": "Bad Request.  The series does not exist."}
             return 400, json.dumps(body).encode(), "application/json"
         return 200, json.dumps(meta).encode(), "application/json"
+
+    def _release_series(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        """``release/series``: the metadata entries of a release, ordered by series id, paged."""
+        if (error := self._key_error(query)) is not None:
+            return error
+        ids = self.replay.data.release(query.get("release_id", [""])[0])
+        if ids is None:
+            body = {"error_code": 400, "error_message": "Bad Request.  The release does not exist."}
+            return 400, json.dumps(body).encode(), "application/json"
+        metas = [m for m in map(self.replay.data.metadata, sorted(ids)) if m is not None]
+        offset = int(query.get("offset", ["0"])[0])
+        limit = int(query.get("limit", ["1000"])[0])
+        realtime = metas[0]["realtime_start"] if metas else date.today().isoformat()
+        body = {
+            "realtime_start": realtime, "realtime_end": realtime,
+            "order_by": "series_id", "sort_order": "asc",
+            "count": len(metas), "offset": offset, "limit": limit,
+            "seriess": [m["seriess"][0] for m in metas[offset : offset + limit]],
+        }  # fmt: skip
+        return 200, json.dumps(body).encode(), "application/json"
 
     def _observations(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
         if (error := self._key_error(query)) is not None:
@@ -336,6 +368,30 @@ class _Handler(BaseHTTPRequestHandler):
             {"adjclose": [result["indicators"]["adjclose"][0]["adjclose"][i] for i in keep]}
         ]
         return 200, json.dumps(body).encode(), "application/json"
+
+
+def _as_xml(
+    path: str, query: dict[str, list[str]], answer: tuple[int, bytes, str]
+) -> tuple[int, bytes, str]:
+    """FRED's API answers XML unless ``file_type=json`` (fredapi relies on it)."""
+    status, body, ctype = answer
+    wants_xml = "/fred/" in path and query.get("file_type", ["xml"])[0] != "json"
+    if not wants_xml or ctype != "application/json":
+        return answer
+    data = json.loads(body)
+    if "error_message" in data:
+        xml = f"<error code={quoteattr(str(data['error_code']))} "
+        xml += f"message={quoteattr(data['error_message'])}/>"
+    else:
+        name, item = ("seriess", "series") if "seriess" in data else ("observations", "observation")
+        head = " ".join(f"{k}={quoteattr(str(v))}" for k, v in data.items() if k != name)
+        rows = "".join(
+            f"<{item} " + " ".join(f"{k}={quoteattr(str(v))}" for k, v in row.items()) + "/>"
+            for row in data[name]
+        )
+        xml = f"<{name} {head}>{rows}</{name}>"
+    out = '<?xml version="1.0" encoding="utf-8" ?>\n' + xml
+    return status, out.encode(), "text/xml; charset=UTF-8"
 
 
 def main() -> None:

@@ -79,6 +79,15 @@ def metadata_requests(server: ReplayServer, series_id: str = "") -> int:
     return server.count("/fred/series", match) - server.count(OBSERVATIONS, match)
 
 
+# Keyed metadata: one ``release/series`` listing per shared FRED release (H.4.1, H.15),
+# one ``series`` request for each series alone in its release (3).
+FRED_RELEASES = 5
+
+
+def release_metadata_requests(server: ReplayServer) -> int:
+    return metadata_requests(server) + server.count("/fred/release/series")
+
+
 def assert_stored(store: DuckDBStore, series_ids: list[str]) -> None:
     for sid in series_ids:
         rows = store.read(sid)
@@ -239,7 +248,8 @@ async def test_retry_after_pauses_requests_already_queued(tmp_path: Path) -> Non
         # request sent after the answer and before the 2 s are over is not.
         during_pause = [round(t - first, 2) for t in server.times if 0.1 < t - first < 1.9]
         assert during_pause == [], f"requests sent during the 2 s Retry-After: {during_pause}"
-        assert server.count() >= 7  # 3 series, 3 observations, 1 retry
+        # 2 metadata listings (H.4.1 for WALCL+WTREGEN, H.15), 3 observations, 1 retry
+        assert server.count() >= 6
     finally:
         server.stop()
 
@@ -461,7 +471,7 @@ async def test_bad_api_key(replay: ReplayServer, tmp_path: Path, memory_store: D
         error = reports[sid].error
         assert error is not None
         assert "API key was rejected" in error and "LIQUIDITY_FRED_API_KEY" in error, error
-        assert metadata_requests(replay, sid) == 1, sid  # not retried
+    assert release_metadata_requests(replay) == FRED_RELEASES  # one per release, not retried
     assert replay.count(OBSERVATIONS) == 0
     states = memory_store.states()
     texts = [s.error or "" for s in report.series]
@@ -599,7 +609,7 @@ async def test_skip_if_unchanged(
     second = await collect(keyed_settings, memory_store, ALL_IDS)
     assert not second.failures
     assert replay.count(OBSERVATIONS) == 0
-    assert metadata_requests(replay) == len(FRED_IDS)
+    assert release_metadata_requests(replay) == FRED_RELEASES
     assert all(by_id(second)[sid].skipped_unchanged for sid in FRED_IDS)
 
     replay.data.last_updated["WALCL"] = "2026-08-13 15:30:00-05"
@@ -608,7 +618,7 @@ async def test_skip_if_unchanged(
     assert not third.failures
     assert replay.count(OBSERVATIONS) == 1
     assert replay.count(OBSERVATIONS, "series_id=WALCL") == 1
-    assert metadata_requests(replay) == len(FRED_IDS)
+    assert release_metadata_requests(replay) == FRED_RELEASES
     reports = by_id(third)
     assert not reports["WALCL"].skipped_unchanged
     assert all(reports[sid].skipped_unchanged for sid in FRED_IDS if sid != "WALCL")
@@ -630,7 +640,7 @@ async def test_rate_limit_no_429(tmp_path: Path) -> None:
 
         assert not report.failures
         sent = len(server.statuses)
-        assert sent == report.requests >= 2 * len(FRED_IDS)
+        assert sent == report.requests >= FRED_RELEASES + len(FRED_IDS)
         assert 429 not in server.statuses, f"429s: {server.statuses.count(429)} of {sent}"
         # At most 2 arrivals in any 1 s: request i+2 comes >= 1 s after request i, so n
         # requests span at least (n - 1) // 2 seconds (the limiter may send them in pairs).

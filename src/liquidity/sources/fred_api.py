@@ -1,9 +1,14 @@
 """FRED JSON API (with a key): metadata first, then only what changed.
 
-Per series: ``series`` gives ``last_updated`` (skip when it equals the stamp
-stored last time) and ``units`` (checked against the registry, converted when
-only the scale differs); then ``series/observations`` from the requested start,
-paged by ``limit``/``offset``. Error bodies are JSON
+Metadata gives ``last_updated`` (skip when it equals the stamp stored last
+time) and ``units`` (checked against the registry, converted when only the
+scale differs). Under FRED's 2 requests/second, requests are what cost time, so
+series that share a FRED release (registry ``fred_release``) get their metadata
+from one ``release/series?release_id=N`` listing (the same fields as ``series``,
+for every series of the release, paged by ``limit``/``offset``), asked once per
+run and shared; a series alone in its release, or missing from the listing,
+asks ``series?series_id=``. Then ``series/observations`` from the requested
+start, paged likewise. Error bodies are JSON
 ``{"error_code": 400, "error_message": "..."}``.
 """
 
@@ -25,11 +30,13 @@ from liquidity.errors import (
 from liquidity.http import SourceClient
 from liquidity.models import FetchResult
 from liquidity.registry import SeriesSpec, unit_from_fred
+from liquidity.registry.series import release_members
 from liquidity.registry.units import factor
 from liquidity.sources.base import FetchRequest, observation, only_ours, parse_value
 
 NAME = "fred"
 PAGE_LIMIT = 100_000  # FRED's maximum per page
+RELEASE_PAGE_LIMIT = 1000  # FRED's maximum for release/series
 
 
 def series_query(spec: SeriesSpec, api_key: str) -> dict[str, str]:
@@ -46,6 +53,23 @@ def observations_query(
         "limit": str(PAGE_LIMIT),
         "offset": str(offset),
     }
+
+
+def release_query(release_id: int, api_key: str, offset: int = 0) -> dict[str, str]:
+    return {
+        "release_id": str(release_id),
+        "api_key": api_key,
+        "file_type": "json",
+        "order_by": "series_id",
+        "sort_order": "asc",
+        "limit": str(RELEASE_PAGE_LIMIT),
+        "offset": str(offset),
+    }
+
+
+def shares_release(spec: SeriesSpec) -> bool:
+    """Whether one listing of the series' release serves more than this series."""
+    return spec.fred_release is not None and len(release_members(spec.fred_release)) > 1
 
 
 def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
@@ -77,11 +101,19 @@ def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
     return body
 
 
-def unit_factor(spec: SeriesSpec, metadata: dict[str, Any]) -> float:
+def entries(body: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The ``seriess`` list of a ``series`` or ``release/series`` body."""
+    rows = body.get("seriess")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise MalformedResponseError(f"fred: {where}: metadata without a seriess list", source=NAME)
+    return rows
+
+
+def unit_factor(spec: SeriesSpec, entry: dict[str, Any]) -> float:
     """Factor from the unit FRED reports to the registry's canonical unit."""
     try:
-        units = str(metadata["seriess"][0]["units"])
-    except (KeyError, IndexError, TypeError):
+        units = str(entry["units"])
+    except (KeyError, TypeError):
         raise MalformedResponseError(
             f"fred: {spec.id}: series metadata without units", source=NAME, series_id=spec.id
         ) from None
@@ -91,11 +123,9 @@ def unit_factor(spec: SeriesSpec, metadata: dict[str, Any]) -> float:
     return factor(reported, spec.unit)
 
 
-def last_updated(metadata: dict[str, Any]) -> str | None:
-    try:
-        return str(metadata["seriess"][0]["last_updated"])
-    except (KeyError, IndexError, TypeError):
-        return None
+def last_updated(entry: dict[str, Any]) -> str | None:
+    stamp = entry.get("last_updated")
+    return None if stamp is None else str(stamp)
 
 
 def transform(
@@ -135,6 +165,8 @@ class FredApiSource:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        # One listing per release and run, shared by the series that await it.
+        self._listings: dict[int, asyncio.Task[dict[str, dict[str, Any]]]] = {}
 
     async def fetch(
         self, requests: list[FetchRequest], fetched_at: datetime
@@ -150,10 +182,10 @@ class FredApiSource:
     async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
         spec = request.spec
         result = FetchResult(series_id=spec.id, source=NAME)
-        metadata = await self._get("series", series_query(spec, self._api_key), spec.id)
-        result.requests += 1
-        result.last_updated = last_updated(metadata)
-        scale = unit_factor(spec, metadata)
+        entry, asked = await self._metadata(spec)
+        result.requests += asked
+        result.last_updated = last_updated(entry)
+        scale = unit_factor(spec, entry)
         if result.last_updated is not None and result.last_updated == request.last_updated:
             result.skipped_unchanged = True
             return result
@@ -166,3 +198,38 @@ class FredApiSource:
             offset += page
             if page == 0 or offset >= int(body.get("count", 0)):
                 return result
+
+    async def _metadata(self, spec: SeriesSpec) -> tuple[dict[str, Any], int]:
+        """The series' metadata entry, and how many requests this series started for it."""
+        asked = 0
+        if spec.fred_release is not None and shares_release(spec):
+            task = self._listings.get(spec.fred_release)
+            if task is None:
+                task = asyncio.ensure_future(self._listing(spec.fred_release))
+                self._listings[spec.fred_release] = task
+                asked = 1
+            entry = (await task).get(spec.symbol)
+            if entry is not None:
+                return entry, asked
+        body = await self._get("series", series_query(spec, self._api_key), spec.id)
+        found = entries(body, spec.id)
+        if not found:
+            raise MalformedResponseError(
+                f"fred: {spec.id}: series metadata is empty", source=NAME, series_id=spec.id
+            )
+        return found[0], asked + 1
+
+    async def _listing(self, release_id: int) -> dict[str, dict[str, Any]]:
+        """Metadata of our series in one release, by symbol; pages stop once all are seen."""
+        wanted = {s.symbol for s in release_members(release_id)}
+        label = f"release {release_id} ({', '.join(sorted(wanted))})"  # for errors
+        found: dict[str, dict[str, Any]] = {}
+        offset = 0
+        while True:
+            params = release_query(release_id, self._api_key, offset)
+            body = await self._get("release/series", params, label)
+            page = entries(body, label)
+            found.update((str(e.get("id")), e) for e in page if e.get("id") in wanted)
+            offset += len(page)
+            if not page or wanted <= found.keys() or offset >= int(body.get("count", 0)):
+                return found
