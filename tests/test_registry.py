@@ -51,3 +51,16 @@ def test_h41_released_thursday_1630_new_york(wednesday: date, expected_utc: date
 def test_business_day_lag_skips_weekends() -> None:
     assert H15.release_date(date(2026, 8, 7)) == date(2026, 8, 10)  # Friday -> Monday
     assert H15.release_date(date(2026, 8, 5)) == date(2026, 8, 6)
+
+
+def test_releases_move_past_holidays() -> None:
+    from liquidity.registry.releases import CBOE_CLOSE, DTS, is_business_day
+
+    # Thanksgiving 2026 is Thursday 26 November: that week's H.4.1 comes out on Friday.
+    assert H41.release_date(date(2026, 11, 25)) == date(2026, 11, 27)
+    assert H15.release_date(date(2026, 11, 25)) == date(2026, 11, 27)
+    # Columbus Day is a Fed holiday but NYSE trades; Good Friday is the reverse.
+    assert not is_business_day(date(2026, 10, 12)) and is_business_day(date(2026, 10, 12), "nyse")
+    assert is_business_day(date(2026, 4, 3)) and not is_business_day(date(2026, 4, 3), "nyse")
+    assert not CBOE_CLOSE.observes(date(2026, 4, 3))
+    assert DTS.release_date(date(2026, 10, 9)) == date(2026, 10, 13)  # Friday -> Tuesday

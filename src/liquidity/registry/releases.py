@@ -1,51 +1,88 @@
 """Release schedules: when an observation first becomes public.
 
 Pure functions of dates and zones, so that look-ahead rules are testable with
-fixed clocks. Holidays are not modelled here: an estimate is capped by the
-moment we actually saw a value, so it can only err towards the past by the
-length of a holiday delay.
+fixed clocks. A release that falls on a holiday of its calendar (the Fed's
+federal holidays, or NYSE's for market closes) moves to the next business day;
+an estimate is also capped by the moment we actually saw a value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 NEW_YORK = "America/New_York"
+FED = "fed"  # US federal holidays: the Federal Reserve's calendar
+NYSE = "nyse"
+
+
+@lru_cache(maxsize=64)
+def _holidays(calendar: str, year: int) -> frozenset[date]:
+    import holidays
+
+    if calendar == NYSE:
+        days = holidays.financial_holidays("NYSE", years=year)
+    else:
+        days = holidays.US(years=year, categories=("public",))
+    return frozenset(days)
+
+
+def is_business_day(day: date, calendar: str = FED) -> bool:
+    return day.weekday() < 5 and day not in _holidays(calendar, day.year)
+
+
+def next_business_day(day: date, calendar: str = FED) -> date:
+    """``day`` itself if it is a business day, else the next one."""
+    while not is_business_day(day, calendar):
+        day += timedelta(days=1)
+    return day
 
 
 @dataclass(frozen=True, slots=True)
 class Release:
     """An observation dated D is released ``lag`` days (business days if
-    ``business_days``) after D, at ``at`` local time in ``zone``."""
+    ``business_days``) after D, at ``at`` local time in ``zone``, moved past the
+    holidays of ``calendar``. ``observed_weekday`` is set for weekly series (the
+    weekday of their observations, e.g. Wednesday = 2)."""
 
     name: str
     at: time
     lag: int = 0
     business_days: bool = False
     zone: str = NEW_YORK
+    calendar: str = FED
+    observed_weekday: int | None = None
 
     def release_date(self, observed: date) -> date:
         if not self.business_days:
-            return observed + timedelta(days=self.lag)
+            return next_business_day(observed + timedelta(days=self.lag), self.calendar)
         day, left = observed, self.lag
         while left > 0:
             day += timedelta(days=1)
-            if day.weekday() < 5:
+            if is_business_day(day, self.calendar):
                 left -= 1
-        return day
+        return next_business_day(day, self.calendar)
 
     def first_release(self, observed: date) -> datetime:
         """The estimated UTC instant at which the value for ``observed`` became public."""
         local = datetime.combine(self.release_date(observed), self.at, ZoneInfo(self.zone))
         return local.astimezone(UTC)
 
+    def observes(self, day: date) -> bool:
+        """Whether the series has an observation dated ``day``."""
+        if self.observed_weekday is not None:
+            return day.weekday() == self.observed_weekday
+        return is_business_day(day, self.calendar)
 
-H41 = Release("H.4.1", time(16, 30), lag=1)  # Wednesday level, published Thursday
+
+WEDNESDAY = 2
+H41 = Release("H.4.1", time(16, 30), lag=1, observed_weekday=WEDNESDAY)  # published Thursday
 H15 = Release("H.15", time(16, 15), lag=1, business_days=True)
 NYFED_RRP = Release("NY Fed RRP", time(13, 15))
 ICE_OAS = Release("ICE BofA (via FRED)", time(10, 0), lag=1, business_days=True)
-CBOE_FRED = Release("CBOE (via FRED)", time(9, 0), lag=1, business_days=True)
-CBOE_CLOSE = Release("CBOE close", time(16, 15))
-ICE_MOVE_CLOSE = Release("ICE MOVE close", time(17, 0))
+CBOE_FRED = Release("CBOE (via FRED)", time(9, 0), lag=1, business_days=True, calendar=NYSE)
+CBOE_CLOSE = Release("CBOE close", time(16, 15), calendar=NYSE)
+ICE_MOVE_CLOSE = Release("ICE MOVE close", time(17, 0), calendar=NYSE)
+DTS = Release("Daily Treasury Statement", time(16, 0), lag=1, business_days=True)
