@@ -25,7 +25,7 @@ def _holidays(calendar: str, year: int) -> frozenset[date]:
     if calendar == NYSE:
         days = holidays.financial_holidays("NYSE", years=year)
     else:
-        days = holidays.US(years=year, categories=("public",))
+        days = holidays.country_holidays("US", years=year, categories=("public",))
     return frozenset(days)
 
 
