@@ -49,19 +49,22 @@ def watch(
 async def _follow(
     settings: Settings, ids: list[str] | None, options: dict[str, str], as_json: bool, limit: int
 ) -> None:
+    from contextlib import aclosing
+
     from liquidity.publish.consumer import feed
 
     seen = 0
-    async for delivery in feed(settings, ids, **options):
-        m = delivery.message
-        if as_json:
-            line = m.to_json()
-        else:
-            flag = " (revision)" if m.revision else ""
-            known = m.known_at.isoformat(timespec="seconds")
-            value = f"{m.value:,.0f}" if abs(m.value) >= 1000 else f"{m.value:.6g}"
-            line = f"{m.series_id:<14} {m.date} {value:>12} {m.unit}  known {known}{flag}"
-        typer.echo(line)
-        seen += 1
-        if limit and seen >= limit:
-            break
+    async with aclosing(feed(settings, ids, **options)) as deliveries:
+        async for delivery in deliveries:
+            m = delivery.message
+            if as_json:
+                line = m.to_json()
+            else:
+                flag = " (revision)" if m.revision else ""
+                known = m.known_at.isoformat(timespec="seconds")
+                value = f"{m.value:,.0f}" if abs(m.value) >= 1000 else f"{m.value:.6g}"
+                line = f"{m.series_id:<14} {m.date} {value:>12} {m.unit}  known {known}{flag}"
+            typer.echo(line)
+            seen += 1
+            if limit and seen >= limit:
+                break

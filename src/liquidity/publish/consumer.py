@@ -18,7 +18,8 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,10 +89,10 @@ class Consumer:
         self._own_pending = True  # re-read our own pending entries first
         self._next_claim = 0.0
 
-    def __aiter__(self) -> AsyncIterator[Delivery]:
+    def __aiter__(self) -> AsyncGenerator[Delivery, None]:
         return self._run()
 
-    async def _run(self) -> AsyncIterator[Delivery]:
+    async def _run(self) -> AsyncGenerator[Delivery, None]:
         failures = 0
         try:
             while True:
@@ -199,14 +200,16 @@ def all_series() -> list[str]:
 
 async def feed(
     settings: Settings, series: Sequence[str] | None = None, **options: Any
-) -> AsyncIterator[Delivery]:
+) -> AsyncGenerator[Delivery, None]:
     """``Consumer`` on its own connection from settings (``options`` go to ``Consumer``)."""
     from liquidity.publish.redis import connect
 
     client = connect(settings, decode_responses=True)
     try:
         names = Names(settings.redis_prefix)
-        async for delivery in Consumer(client, names, series or all_series(), **options):
-            yield delivery
+        consumer = Consumer(client, names, series or all_series(), **options)
+        async with aclosing(aiter(consumer)) as deliveries:  # acks and closes on break
+            async for delivery in deliveries:
+                yield delivery
     finally:
         await client.aclose()
