@@ -100,7 +100,10 @@ def variant_messages(
                 ts_event=max(to_ns(o.known_at) for o in present),
                 ts_init=ts_init,
                 source=DERIVED_SOURCE,
-                revision=all(p.had_row(row.date, exact) for p in parts.values()),
+                # the calendar's own row must have existed for that very date
+                revision=all(
+                    p.had_row(row.date, exact or sid == v.calendar) for sid, p in parts.items()
+                ),
             )
         )
     return out
