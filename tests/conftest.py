@@ -40,6 +40,8 @@ def make_settings(server: ReplayServer, tmp_path: Path, **overrides: Any) -> Set
         "fred_api_url": f"{server.url}/fred",
         "fred_graph_url": f"{server.url}/graph/fredgraph.csv",
         "yahoo_url": server.url,
+        "nyfed_url": server.url,
+        "treasury_url": server.url,
         "duckdb_path": tmp_path / "test.duckdb",
         "retry_initial_wait": 0.01,
         "retry_max_wait": 2.0,

@@ -140,6 +140,8 @@ class ReplayServer:
             "LIQUIDITY_FRED_API_URL": f"{self.url}/fred",
             "LIQUIDITY_FRED_GRAPH_URL": f"{self.url}/graph/fredgraph.csv",
             "LIQUIDITY_YAHOO_URL": self.url,
+            "LIQUIDITY_NYFED_URL": self.url,
+            "LIQUIDITY_TREASURY_URL": self.url,
         }
 
     def start(self) -> ReplayServer:
@@ -265,7 +267,34 @@ class _Handler(BaseHTTPRequestHandler):
             return self._fredgraph(query)
         if "/v8/finance/chart/" in path:
             return self._chart(path.rsplit("/", 1)[-1], query)
+        if path.endswith("/rp/reverserepo/propositions/search.json"):
+            return self._nyfed(query)
+        if path.endswith("/dts/operating_cash_balance"):
+            return self._dts(query)
         return 404, b"not found", "text/plain"
+
+    def _nyfed(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        body = json.loads((FIXTURES / "nyfed" / "reverserepo_search.json").read_bytes())
+        lo = query.get("startDate", ["1900-01-01"])[0]
+        hi = query.get("endDate", ["9999-12-31"])[0]
+        ops = body["repo"]["operations"]
+        body["repo"]["operations"] = [o for o in ops if lo <= o["operationDate"] <= hi]
+        return 200, json.dumps(body).encode(), "application/json"
+
+    def _dts(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        """Fiscal Data paging (page[number], page[size]) over the fixture, filtered by
+        ``record_date:gte:``, as the API documents it."""
+        rows = json.loads((FIXTURES / "treasury" / "operating_cash_balance.json").read_bytes())
+        data = rows["data"]
+        for clause in query.get("filter", [""])[0].split(","):
+            if clause.startswith("record_date:gte:"):
+                data = [r for r in data if r["record_date"] >= clause.split(":", 2)[2]]
+        size = int(query.get("page[size]", ["100"])[0])
+        number = int(query.get("page[number]", ["1"])[0])
+        pages = max(1, -(-len(data) // size))
+        page = data[(number - 1) * size : number * size]
+        meta = {"count": len(page), "total-count": len(data), "total-pages": pages}
+        return 200, json.dumps({"data": page, "meta": meta}).encode(), "application/json"
 
     def _key_error(self, query: dict[str, list[str]]) -> tuple[int, bytes, str] | None:
         if query.get("api_key", [""])[0] in GOOD_KEYS:

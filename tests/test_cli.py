@@ -27,7 +27,8 @@ def test_collect_twice_is_idempotent_and_incremental(replay: ReplayServer, tmp_p
     env = cli_env(replay, db)
     first = run_cli(["collect"], env)
     assert first.returncode == 0, first.stderr
-    assert "WALCL" in first.stdout and "3 requests" in first.stdout
+    # 1 fredgraph.csv for all nine FRED series, 2 Yahoo, 1 NY Fed, 1 DTS page.
+    assert "WALCL" in first.stdout and "5 requests" in first.stdout
     before = rows_in(db)
     replay.reset_counts()
     second = run_cli(["collect"], env)

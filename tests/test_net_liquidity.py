@@ -96,3 +96,60 @@ def test_weekly_needs_all_three_components() -> None:
     )  # fmt: skip
     assert [r.date.day for r in got] == [1, 15]
     assert got[0].net_liquidity == 10.0 - 10.0 - 10.0
+
+
+def expected_primary() -> dict[str, float]:
+    import json
+
+    fixtures = Path(__file__).parent / "fixtures"
+    walcl = fixture_series("WALCL")
+    ops = json.loads((fixtures / "nyfed" / "reverserepo_search.json").read_bytes())
+    rrp: dict[str, float] = {}
+    for op in ops["repo"]["operations"]:
+        day = op["operationDate"]
+        rrp[day] = rrp.get(day, 0.0) + op["totalAmtAccepted"] / 1e9
+    dts = json.loads((fixtures / "treasury" / "operating_cash_balance.json").read_bytes())
+    tga: dict[str, float] = {}
+    for row in dts["data"]:
+        if row["account_type"] == "Treasury General Account (TGA) Closing Balance":
+            tga[row["record_date"]] = float(row["open_today_bal"])
+        elif row["account_type"] in ("Federal Reserve Account", "Treasury General Account (TGA)"):
+            tga[row["record_date"]] = float(row["close_today_bal"])
+    out = {}
+    for day in sorted(tga):
+        w = [v for d, v in sorted(walcl.items()) if d <= day]
+        r = [v for d, v in sorted(rrp.items()) if d <= day]
+        if w and r:
+            out[day] = w[-1] - r[-1] * 1000.0 - tga[day]
+    return out
+
+
+def test_primary_matches_independent_computation(collected: dict[str, str]) -> None:
+    shown = run_cli(["show", "net-liquidity", "--variant", "primary", "-f", "csv"], collected)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == "date,net_liquidity,WALCL,RRP_NYFED,TGA_DTS"
+    rows = parse_csv(shown.stdout)
+    want = expected_primary()
+    assert len(rows) == len(want) > 200
+    for row in rows:
+        assert float(row["net_liquidity"]) == pytest.approx(want[row["date"]], abs=1e-6)
+
+
+def test_primary_as_of_shows_only_what_was_public(collected: dict[str, str]) -> None:
+    # Noon New York, Thursday 16 June 2022: the DTS for Wednesday 15 June comes out at
+    # 16:00 today and that week's H.4.1 at 16:30, so neither may be seen yet.
+    as_of = "2022-06-16T12:00:00-04:00"
+    shown = run_cli(
+        ["show", "net-liquidity", "--variant", "primary", "--as-of", as_of, "-f", "csv"],
+        collected,
+    )
+    rows = parse_csv(shown.stdout)
+    assert rows[-1]["date"] == "2022-06-14"
+    walcl = fixture_series("WALCL")
+    assert float(rows[-1]["WALCL"]) == walcl["2022-06-08"]  # not 2022-06-15's
+    later = run_cli(
+        ["show", "net-liquidity", "--variant", "primary", "--as-of", "2022-06-16T16:31:00-04:00",
+         "-f", "csv"],
+        collected,
+    )  # fmt: skip
+    assert parse_csv(later.stdout)[-1]["date"] == "2022-06-15"

@@ -26,7 +26,7 @@ async def test_every_served_value_is_stored_exactly(
     report = await collect(settings, store)
     assert not report.failures
     assert replay.count("/fredgraph.csv") == 1  # all nine FRED series in one request
-    assert report.requests == 3  # plus one per Yahoo symbol
+    assert report.requests == 5  # plus one per Yahoo symbol, one NY Fed, one DTS page
     by_id = {s.series_id: s for s in report.series}
     for spec in series_for_source("fred"):
         want = served_values(spec.id)

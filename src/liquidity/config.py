@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     fred_api_url: str = "https://api.stlouisfed.org/fred"
     fred_graph_url: str = "https://fred.stlouisfed.org/graph/fredgraph.csv"
     yahoo_url: str = "https://query1.finance.yahoo.com"
+    nyfed_url: str = "https://markets.newyorkfed.org"
+    treasury_url: str = "https://api.fiscaldata.treasury.gov"
     yahoo_user_agent: str = (
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/131.0 Safari/537.36"

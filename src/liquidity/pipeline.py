@@ -89,6 +89,8 @@ async def _open_sources(
 ) -> tuple[dict[str, Source], list[SourceClient]]:
     from liquidity.sources.fred_api import FredApiSource
     from liquidity.sources.fred_csv import FredCsvSource
+    from liquidity.sources.nyfed import NyFedSource
+    from liquidity.sources.treasury import TreasuryDtsSource
     from liquidity.sources.yahoo import YahooSource
 
     clients = []
@@ -106,7 +108,9 @@ async def _open_sources(
     else:
         fred = FredCsvSource(await client("fred"), settings.fred_graph_url)
     yahoo = YahooSource(await client("yahoo"), settings.yahoo_url)
-    return {"fred": fred, "yahoo": yahoo}, clients
+    nyfed = NyFedSource(await client("nyfed"), settings.nyfed_url)
+    dts = TreasuryDtsSource(await client("treasury_dts"), settings.treasury_url)
+    return {"fred": fred, "yahoo": yahoo, "nyfed": nyfed, "treasury_dts": dts}, clients
 
 
 async def collect(

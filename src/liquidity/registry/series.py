@@ -12,6 +12,8 @@ from liquidity.registry.units import Unit
 
 FRED = "fred"
 YAHOO = "yahoo"
+NYFED = "nyfed"
+TREASURY = "treasury_dts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,11 @@ _ALL = (
                Unit.INDEX, "daily", releases.ICE_MOVE_CLOSE, _DAYS),
     SeriesSpec("VIX", YAHOO, "^VIX", "CBOE VIX (Yahoo)",
                Unit.INDEX, "daily", releases.CBOE_CLOSE, _DAYS),
+    SeriesSpec("RRP_NYFED", NYFED, "reverserepo", "ON RRP accepted (NY Fed operations)",
+               Unit.USD_BILLIONS, "daily", releases.NYFED_RRP, _DAYS),
+    SeriesSpec("TGA_DTS", TREASURY, "operating_cash_balance",
+               "Treasury General Account closing balance (Daily Treasury Statement)",
+               Unit.USD_MILLIONS, "daily", releases.DTS, _DAYS),
 )  # fmt: skip
 
 SERIES: dict[str, SeriesSpec] = {spec.id: spec for spec in _ALL}

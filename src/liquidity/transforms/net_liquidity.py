@@ -3,6 +3,8 @@
 - ``weekly``: WALCL - WLRRAL - WDTGAL on the Wednesdays where all three exist.
 - ``daily``: for each RRPONTSYD date, WALCL - RRPONTSYD - WTREGEN, each the
   latest observation dated on or before that day.
+- ``primary``: for each Daily Treasury Statement date, WALCL - the NY Fed's ON
+  RRP accepted - the DTS TGA closing balance, from the primary sources.
 All components are converted to USD millions through the registry.
 """
 
@@ -29,6 +31,7 @@ class Variant:
 VARIANTS = {
     "weekly": Variant("weekly", "WALCL", ("WLRRAL", "WDTGAL"), None),
     "daily": Variant("daily", "WALCL", ("RRPONTSYD", "WTREGEN"), "RRPONTSYD"),
+    "primary": Variant("primary", "WALCL", ("RRP_NYFED", "TGA_DTS"), "TGA_DTS"),
 }
 
 
