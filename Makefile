@@ -25,5 +25,18 @@ test: setup-dev
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# Peers (fredapi, fedfred, OpenBB ~1 GB) live in bench/.venv, never in our dependencies.
+BENCH_VENV := bench/.venv
+BENCH_BIN  := $(BENCH_VENV)/bin
+BENCH_PEERS ?= fredapi fedfred openbb pyinstrument
+
+$(BENCH_BIN)/uv:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install --quiet --upgrade pip uv
+
+bench: $(BENCH_BIN)/uv
+	$(BENCH_BIN)/uv pip install --quiet --python $(BENCH_BIN)/python -e . $(BENCH_PEERS)
+	$(BENCH_BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,78 @@
+"""Cold start (process wall time) of our CLI against importing the peers, and where the
+RSS of a collect comes from (RSS after each import, in a fresh process)."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+from pathlib import Path
+
+from bench.common import BIN, RUNS, Stat, clean_env, run_child
+
+
+def has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def cold_start(db: Path) -> list[tuple[str, Stat, Stat]]:
+    """(command, wall seconds, peak RSS MB) for each command, median of several runs."""
+    py, cli = str(BIN / "python"), str(BIN / "liquidity")
+    env = clean_env(LIQUIDITY_DUCKDB_PATH=str(db))
+    commands = [
+        ("liquidity --help", [cli, "--help"], RUNS * 2),
+        ("liquidity show net-liquidity", [cli, "show", "net-liquidity", "--limit", "5"], RUNS * 2),
+        ('python -c "import fredapi"', [py, "-c", "import fredapi"], RUNS * 2),
+        ('python -c "import fedfred"', [py, "-c", "import fedfred"], RUNS * 2),
+    ]
+    if has("openbb"):
+        commands.append(('python -c "import openbb"', [py, "-c", "import openbb"], 3))
+    out = []
+    for name, args, runs in commands:
+        wall, rss = Stat(), Stat()
+        for _ in range(runs):
+            child = run_child(args, env)
+            if child.returncode != 0:
+                raise RuntimeError(f"{name} failed: {child.stderr[-1000:]}")
+            wall.add(child.wall)
+            rss.add(child.max_rss_mb)
+        out.append((name, wall, rss))
+    return out
+
+
+PROBE = """
+import importlib, json, sys
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+steps = [("python", rss())]
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+    steps.append((name, rss()))
+print(json.dumps(steps))
+"""
+
+# In the order a collect imports them: what each adds on top of the ones before.
+MODULES = [
+    "httpx",
+    "pydantic",
+    "pydantic_settings",
+    "tenacity",
+    "purgatory",
+    "typer",
+    "rich",
+    "numpy",
+    "duckdb",
+    "liquidity.cli",
+    "liquidity.pipeline",
+    "liquidity.storage.duckdb",
+    "liquidity.sources.fred_api",
+]
+
+
+def import_rss() -> list[tuple[str, float]]:
+    child = run_child([str(BIN / "python"), "-c", PROBE, *MODULES], clean_env())
+    steps = json.loads(child.stdout)
+    added = [(name, after - before) for (_, before), (name, after) in itertools.pairwise(steps)]
+    return [*added, ("total after imports", steps[-1][1])]

@@ -1,0 +1,117 @@
+"""What every benchmark shares: repeated timings, child processes with their peak RSS,
+the replay server, and the floor that the rate limit and latency set."""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))  # tests.replay: the same server the test suite uses
+
+from tests.replay import GOOD_KEYS, ReplayServer  # noqa: E402
+
+API_KEY = next(iter(GOOD_KEYS))
+FRED_IDS = [
+    "WALCL",
+    "WLRRAL",
+    "WDTGAL",
+    "WTREGEN",
+    "RRPONTSYD",
+    "DGS10",
+    "DGS2",
+    "BAMLH0A0HYM2",
+    "VIXCLS",
+]
+LATENCY = float(os.environ.get("BENCH_LATENCY", "0.05"))
+RATE = 2.0  # FRED's requests a second per key
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+@dataclass
+class Stat:
+    """Median, min and max of repeated measurements."""
+
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values) if self.values else math.nan
+
+    def fmt(self, unit: str = "", digits: int = 2) -> str:
+        if not self.values:
+            return "n/a"
+        med, lo, hi = self.median, min(self.values), max(self.values)
+        if lo == hi:
+            return f"{med:.{digits}f}{unit}"
+        return f"{med:.{digits}f}{unit} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+@dataclass
+class Child:
+    returncode: int
+    wall: float
+    max_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def run_child(
+    args: Sequence[str], env: dict[str, str] | None = None, timeout: float = 600
+) -> Child:
+    """Run a process to its end: wall time, and its own peak RSS (from ``wait4``)."""
+    began = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(list(args), env=env, stdout=out, stderr=err, cwd=ROOT)
+        deadline = began + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+            time.sleep(0.005)
+        wall = time.perf_counter() - began
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Child(
+            proc.returncode, wall, usage.ru_maxrss / 1024, out.read().decode(), err.read().decode()
+        )
+
+
+def floor_seconds(requests: int, rate: float = RATE, latency: float = LATENCY) -> float:
+    """Fastest possible: ``rate`` requests in each 1 s window, the last one's round trip."""
+    if requests <= 0:
+        return 0.0
+    return (math.ceil(requests / rate) - 1) + latency
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIQUIDITY_", "FRED_"))}
+    env.update(extra)
+    return env
+
+
+def start_server(latency: float = LATENCY, rate_limit: float | None = RATE) -> ReplayServer:
+    return ReplayServer(latency=latency, rate_limit=rate_limit).start()
+
+
+def served_rows(server: ReplayServer, keyless: bool) -> int:
+    """Non-missing values the server holds for the nine series (what a full collect gets)."""
+    data = server.data
+    if keyless:
+        return sum(1 for sid in FRED_IDS for _, v in data.csv_rows(sid) if v.strip())
+    return sum(1 for sid in FRED_IDS for _, v in data.api_rows(sid) if v.strip() not in {"", "."})

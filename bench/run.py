@@ -1,0 +1,193 @@
+"""``make bench``: every figure measured in this run, written to bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import coldstart, collect, storage
+from bench.common import LATENCY, RATE, RUNS, Stat, floor_seconds, start_server
+
+OUT = Path(__file__).parent / "RESULTS.md"
+OPENBB_RUNS = int(os.environ.get("BENCH_OPENBB_RUNS", "3"))
+TARGET_RSS_MB, TARGET_HELP_S, TARGET_INGEST, TARGET_ASOF_S = 150, 0.3, 500_000, 0.05
+
+
+def ver(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    pkgs = [
+        "liquidity",
+        "duckdb",
+        "numpy",
+        "httpx",
+        "fredapi",
+        "fedfred",
+        "openbb",
+        "openbb-fred",
+        "pandas",
+    ]
+    return [
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
+        f"- machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
+        f"{int(mem) // 1024 // 1024} GiB RAM",
+        f"- Python {platform.python_version()}; " + ", ".join(f"{p} {ver(p)}" for p in pkgs),
+        f"- replay server: {LATENCY * 1000:.0f} ms injected per request, FRED limit {RATE:g}/s "
+        "per key enforced (429 + Retry-After: 1); each figure: median (min–max) of "
+        f"{RUNS} runs (OpenBB {OPENBB_RUNS}), every process started cold",
+    ]
+
+
+def collect_table(rows: list[collect.Row]) -> list[str]:
+    best = min(r.wall.median for r in rows if r.rows.median == r.served)
+    out = [
+        "| tool | wall s | requests | 429s | rows / served | floor s (its requests) | "
+        "x its floor | x fastest complete | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        out.append(
+            f"| {r.name} | {r.wall.fmt()} | {r.requests.fmt(digits=0)} | "
+            f"{r.rate_limited.fmt(digits=0)} | {r.rows.fmt(digits=0)} / {r.served} | "
+            f"{r.floor:.2f} | {r.wall.median / r.floor:.2f} | {r.wall.median / best:.1f} | "
+            f"{r.rss.fmt(digits=0)} |"
+        )
+    return out
+
+
+def main() -> None:
+    work = collect.workdir()
+    server = start_server()
+    lines = ["# Benchmarks", "", "Written by `make bench` (bench/run.py); do not edit by hand.", ""]
+    lines += machine()
+
+    # 1. Full collect
+    rows = [
+        collect.full_collect_ours(server, work, keyed=False),
+        collect.full_collect_ours(server, work, keyed=True),
+        collect.full_collect_peer(server, "fredapi", RUNS),
+        collect.full_collect_peer(server, "fedfred", RUNS),
+    ]
+    if coldstart.has("openbb") and OPENBB_RUNS > 0:
+        rows.append(
+            collect.full_collect_peer(
+                server,
+                "openbb",
+                OPENBB_RUNS,
+                note="pointed at the server by patching build_url's default root",
+            )
+        )
+    lines += [
+        "",
+        "## 1. Full collect of the 9 FRED series",
+        "",
+        "Each tool in a fresh process (imports included). `rows / served`: non-missing "
+        "values obtained / values the server holds (keyless reads fredgraph.csv, the "
+        "others the JSON/XML API: different recordings). Floor: the fastest the 2/s "
+        "limit and the latency allow for the requests the tool needed, "
+        "(ceil(n/2) - 1) s + one round trip.",
+        "",
+    ]
+    lines += collect_table(rows)
+    for r in rows:
+        if r.errors:
+            lines.append(f"\n{r.name} lost, in the last run: " + "; ".join(r.errors[:9]))
+        if r.note:
+            lines.append(f"\n{r.name}: {r.note}.")
+    if not coldstart.has("openbb") or OPENBB_RUNS == 0:
+        lines.append("\nOpenBB: not run (not installed in bench/.venv, or BENCH_OPENBB_RUNS=0).")
+
+    # 2. Incremental refresh
+    lines += [
+        "",
+        "## 2. Incremental refresh (on top of a full collect)",
+        "",
+        "| tool | nothing new: requests | wall s | one H.4.1 release: requests | wall s |",
+        "|---|---|---|---|---|",
+    ]
+    for keyed in (False, True):
+        same, one = collect.refresh(server, work, keyed)
+        lines.append(
+            f"| {same.name} | {same.requests.fmt(digits=0)} | {same.wall.fmt()} | "
+            f"{one.requests.fmt(digits=0)} | {one.wall.fmt()} |"
+        )
+    lines += [
+        "| fredapi, fedfred, OpenBB | no change detection: a refresh is the full "
+        "collect of table 1 | | | |",
+        "",
+        "Target: keyed refresh with nothing new in at most one request per release "
+        "(5 releases: H.4.1, H.15, ICE BofA, NY Fed RRP, CBOE); keyless in 1. Floor for "
+        f"5 requests: {floor_seconds(5):.2f} s; for 9 (5 + 4 H.4.1 series): "
+        f"{floor_seconds(9):.2f} s.",
+    ]
+    server.stop()
+
+    # 3, 4. Cold start and memory
+    db = work / "ours-False-0.duckdb"
+    lines += ["", "## 3. Cold start", "", "| command | wall s | peak RSS MB |", "|---|---|---|"]
+    for name, wall, rss in coldstart.cold_start(db):
+        lines.append(f"| `{name}` | {wall.fmt(digits=3)} | {rss.fmt(digits=0)} |")
+    lines += [
+        "",
+        f"Target: `liquidity --help` under {TARGET_HELP_S} s.",
+        "",
+        "## 4. Peak memory",
+        "",
+        "Peak RSS of each full collect is in table 1. Where our RSS comes from (a fresh "
+        "process importing, in order, what a collect imports; MB each adds):",
+        "",
+        "| import | + MB |",
+        "|---|---|",
+    ]
+    for name, mb in coldstart.import_rss():
+        lines.append(f"| {name} | {mb:.1f} |")
+    lines += ["", f"Target: peak RSS of a collect under {TARGET_RSS_MB} MB."]
+
+    # 5. Storage
+    rate = storage.ingest(storage.duckdb_store)
+    took, stored, answered = storage.as_of_query(storage.duckdb_store)
+    ms = Stat([t * 1000 for t in took.values]).fmt()
+    lines += [
+        "",
+        "## 5. Storage",
+        "",
+        "| backend | ingest rows/s (1 M rows, 10 writes) | "
+        f"as-of Net Liquidity ms ({stored} rows, {answered} weeks) |",
+        "|---|---|---|",
+        f"| DuckDB | {rate.fmt(digits=0)} | {ms} |",
+    ]
+    factory, why = storage.questdb_store_factory()
+    if factory is None:
+        lines.append(f"| QuestDB | not run: {why} | not run |")
+    lines += [
+        "",
+        f"Targets: ingest above {TARGET_INGEST:,} rows/s; as-of Net Liquidity under "
+        f"{TARGET_ASOF_S * 1000:.0f} ms.",
+        "",
+    ]
+    OUT.write_text("\n".join(lines))
+    print(OUT.read_text())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Storage: DuckDB ingest rate for 1 million observations through ``DuckDBStore.write``,
+and as-of Net Liquidity over 20 years of weekly data with 10 vintages per date.
+
+QuestDB hook: figures only when ``LIQUIDITY_TEST_QUESTDB_URL`` is set and the backend
+(``liquidity.storage.questdb``, being written) imports; otherwise the reason is reported.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+from bench.common import RUNS, Stat
+from liquidity.models import Observation
+from liquidity.query import net_liquidity
+from liquidity.storage.duckdb import DuckDBStore
+
+SERIES = 10
+PER_SERIES = 100_000  # 10 x 100k = 1 million observations
+WEEKS = 20 * 52 + 1
+VINTAGES = 10
+
+
+def million() -> list[list[Observation]]:
+    """One batch per series, as a collect writes them (one transaction per series)."""
+    start, known = date(1700, 1, 1), datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        [
+            Observation(
+                f"S{s}",
+                start + timedelta(days=i),
+                float(i),
+                start + timedelta(days=i),
+                known,
+                "bench",
+            )
+            for i in range(PER_SERIES)
+        ]
+        for s in range(SERIES)
+    ]
+
+
+def ingest(make_store: Callable[[Path], Any], runs: int = 3) -> Stat:
+    batches = million()
+    rate = Stat()
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = make_store(Path(tmp) / "ingest.duckdb")
+            began = time.perf_counter()
+            for batch in batches:
+                store.write(batch)
+            rate.add(SERIES * PER_SERIES / (time.perf_counter() - began))
+            store.close()
+    return rate
+
+
+def vintages() -> list[Observation]:
+    """WALCL, WLRRAL, WDTGAL on 20 years of Wednesdays, each date revised 10 times."""
+    out = []
+    first = date(2006, 1, 4)
+    for week in range(WEEKS):
+        day = first + timedelta(weeks=week)
+        for v in range(VINTAGES):
+            seen = day + timedelta(days=1 + 7 * v)
+            known = datetime.combine(seen, dtime(21, 30), UTC)
+            for sid, base in (("WALCL", 8e6), ("WLRRAL", 5e5), ("WDTGAL", 7e5)):
+                out.append(Observation(sid, day, base + week + v, seen, known, "bench"))
+    return out
+
+
+def as_of_query(make_store: Callable[[Path], Any]) -> tuple[Stat, int, int]:
+    """(seconds per as-of Net Liquidity query, rows stored, rows answered)."""
+    rows = vintages()
+    took = Stat()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = make_store(Path(tmp) / "asof.duckdb")
+        for sid in ("WALCL", "WLRRAL", "WDTGAL"):
+            store.write([o for o in rows if o.series_id == sid])
+        as_of = datetime(2025, 6, 1, 12, tzinfo=UTC)
+        answer = net_liquidity(store, "weekly", as_of=as_of)  # warm-up
+        for _ in range(RUNS * 4):
+            began = time.perf_counter()
+            net_liquidity(store, "weekly", as_of=as_of)
+            took.add(time.perf_counter() - began)
+        store.close()
+    return took, len(rows), len(answer)
+
+
+def duckdb_store(path: Path) -> DuckDBStore:
+    return DuckDBStore(path)
+
+
+# -- QuestDB hook (backend owned by another engineer; wire it here when it lands) --------
+
+
+def questdb_store_factory() -> tuple[Callable[[Path], Any] | None, str]:
+    """A QuestDB store factory, or None and why not."""
+    url = os.environ.get("LIQUIDITY_TEST_QUESTDB_URL")
+    if not url:
+        return None, "LIQUIDITY_TEST_QUESTDB_URL not set"
+    try:
+        from liquidity.storage.questdb import QuestDBStore  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return None, f"backend not importable: {exc}"
+    return None, f"hook not wired yet for {QuestDBStore.__name__} at {url}"
