@@ -30,13 +30,14 @@ def _root(
 
 
 def _register() -> None:
-    from liquidity.cli import collect, show, status, watch
+    from liquidity.cli import check, collect, show, status, watch
     from liquidity.cli.db import db_app
 
     app.command("collect")(collect.collect)
     app.command("show")(show.show)
     app.command("status")(status.status)
     app.command("watch")(watch.watch)
+    app.command("check")(check.check)
     app.add_typer(db_app, name="db")
 
 

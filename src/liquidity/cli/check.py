@@ -1,0 +1,52 @@
+"""``liquidity check``: do overlapping sources agree?"""
+
+from __future__ import annotations
+
+import typer
+
+from liquidity.cli.options import parse_date, parse_instant
+
+
+def check(
+    ctx: typer.Context,
+    start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD)."),
+    as_of: str = typer.Option(None, "--as-of", help="Compare what was known at this instant."),
+    scale: float = typer.Option(1.0, "--tolerance-scale", min=0.0, help="Multiply tolerances."),
+) -> None:
+    """Compare FRED RRPONTSYD with the NY Fed, and WDTGAL with the DTS on Wednesdays.
+
+    Exits 1 when a difference exceeds its tolerance (100 and 1000 USD millions)."""
+    from liquidity.cli.render import render
+    from liquidity.consistency import check as run_check
+    from liquidity.storage import open_store
+
+    app = ctx.obj
+    first, moment = parse_date(start, "--start"), parse_instant(as_of)
+    store = app.run(open_store, app.settings())
+    try:
+        results = app.run(run_check, store, start=first, as_of=moment, scale=scale)
+    finally:
+        store.close()
+    rows = [
+        [r.pair.name, r.compared, len(r.discrepancies), f"{r.pair.tolerance * scale:g}"]
+        for r in results
+    ]
+    render(
+        "consistency",
+        ["pair", "dates compared", "discrepancies", "tolerance (USD mn)"],
+        rows,
+        "table",
+    )
+    bad = [(r, d) for r in results for d in r.discrepancies]
+    for result, d in bad[:50]:
+        typer.echo(
+            f"discrepancy: {result.pair.name}: {d.date}: {result.pair.left} {d.left:,.0f} vs "
+            f"{result.pair.right} {d.right:,.0f} (USD mn, difference {d.difference:,.0f})",
+            err=True,
+        )
+    if bad:
+        raise typer.Exit(1)
+    if not any(r.compared for r in results):
+        typer.echo(
+            "nothing to compare yet: collect RRPONTSYD, RRP_NYFED, WDTGAL and TGA_DTS", err=True
+        )
