@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 def watch(
     ctx: typer.Context,
-    series: list[str] = typer.Argument(None, help="Series ids, NETLIQ_WEEKLY, NETLIQ_DAILY."),
+    series: list[str] = typer.Argument(
+        None, help="Series ids, NETLIQ_WEEKLY, NETLIQ_DAILY, NETLIQ_PRIMARY."
+    ),
     group: str = typer.Option(
         "liquidity-watch", "--group", help="Consumer group: watchers in one group share entries."
     ),

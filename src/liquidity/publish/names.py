@@ -23,7 +23,7 @@ DEFAULT_GROUP = "liquidity-watch"
 STREAM_FIELD = "data"
 
 # Derived indices published beside the series (transforms.net_liquidity variants).
-NETLIQ_IDS = {"weekly": "NETLIQ_WEEKLY", "daily": "NETLIQ_DAILY"}
+NETLIQ_IDS = {"weekly": "NETLIQ_WEEKLY", "daily": "NETLIQ_DAILY", "primary": "NETLIQ_PRIMARY"}
 DERIVED_SOURCE = "derived"
 
 
