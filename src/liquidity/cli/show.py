@@ -28,7 +28,9 @@ def show(
         help="Only what was public at this instant (ISO; naive = UTC; "
         "a bare date = end of that day in New York).",
     ),
-    variant: str = typer.Option("weekly", "--variant", help="Net Liquidity: weekly, daily or primary."),
+    variant: str = typer.Option(
+        "weekly", "--variant", help="Net Liquidity: weekly, daily or primary."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
     limit: int = typer.Option(
         None, "--limit", help="Only the last N rows (default: 30 for table, all otherwise)."
