@@ -95,6 +95,15 @@ class Settings(BaseSettings):
     redis_timeout: float = Field(5.0, gt=0, description="seconds to connect and per command")
     discord_webhook_url: SecretStr | None = None
     metrics_port: int = Field(9108, gt=0, lt=65536)
+    metrics_addr: str = "127.0.0.1"
+    serve_interval: float = Field(0.0, ge=0, description="seconds; 0 = release schedule")
+    serve_retry_first: float = Field(300.0, gt=0, description="first retry while a release is late")
+    serve_retry_cap: float = Field(3600.0, gt=0, description="longest wait between retries")
+    serve_max_retries: int = Field(12, ge=0)
+    serve_snapshot_interval: float = Field(15.0, gt=0, description="seconds between store checks")
+    serve_shutdown_timeout: float = Field(30.0, gt=0)
+    overdue_grace: float = Field(12 * 3600.0, ge=0, description="seconds past a release")
+    lease_ttl: float = Field(30.0, gt=0, description="seconds; with Redis, one active daemon")
     log_json: bool = False
 
     def secret_values(self) -> list[str]:

@@ -52,6 +52,8 @@ class CollectReport:
     retries: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     elapsed: float = 0.0
+    by_source: dict[str, dict[int, int]] = field(default_factory=dict)  # HTTP statuses
+    retries_by_source: dict[str, int] = field(default_factory=dict)
     published: int = 0  # messages Redis newly took (series and Net Liquidity)
     publish_error: str | None = None  # Redis failed: the changes stay behind the cursor
 
@@ -155,6 +157,8 @@ async def collect(
     for c in clients:
         summary.requests += c.requests
         summary.retries += c.retries
+        summary.by_source[c.source] = dict(c.statuses)
+        summary.retries_by_source[c.source] = c.retries
         for status, n in c.statuses.items():
             summary.statuses[status] = summary.statuses.get(status, 0) + n
     if settings.redis_url is not None:

@@ -30,7 +30,7 @@ def _root(
 
 
 def _register() -> None:
-    from liquidity.cli import check, collect, show, status, watch
+    from liquidity.cli import check, collect, serve, show, status, watch
     from liquidity.cli.db import db_app
 
     app.command("collect")(collect.collect)
@@ -38,6 +38,7 @@ def _register() -> None:
     app.command("status")(status.status)
     app.command("watch")(watch.watch)
     app.command("check")(check.check)
+    app.command("serve")(serve.serve)
     app.add_typer(db_app, name="db")
 
 

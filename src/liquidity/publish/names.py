@@ -31,6 +31,11 @@ DERIVED_SOURCE = "derived"
 class Names:
     prefix: str = DEFAULT_PREFIX
 
+    @property
+    def lease(self) -> str:
+        """The key whose holder is the active collector daemon."""
+        return f"{self.prefix}:lease:collector"
+
     def channel(self, series_id: str) -> str:
         return f"{self.prefix}:{series_id}"
 

@@ -1,0 +1,313 @@
+"""``liquidity serve``: collect on release times, expose metrics and health, raise alerts.
+
+Shaped like arq's worker: signal handlers, a burst mode for tests and cron, one
+collect at a time, a crash of one job logged and counted but never fatal. Jobs
+come from APScheduler (one per source and release, ``schedule.ReleaseTrigger``);
+a job that did not bring the observation due by now schedules a retry at a
+widening interval. The store is opened per job, so other ``liquidity`` commands
+can read a DuckDB file between jobs. With Redis configured, a lease makes one
+of several daemons the active collector; the others stand by and take over
+within one lease TTL when it dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from liquidity.alerts import Alerts
+from liquidity.errors import LiquidityError
+from liquidity.metrics import Metrics, Snapshot, freshness_all
+from liquidity.registry import SERIES
+from liquidity.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.pipeline import CollectReport
+    from liquidity.storage.base import Store
+
+log = logging.getLogger(__name__)
+SOURCES = ("fred", "yahoo", "nyfed", "treasury_dts")
+STORE_FAILURES_BEFORE_ALERT = 3
+
+
+class TimedStore:
+    """A store whose writes are timed into a histogram; everything else passes through."""
+
+    def __init__(self, inner: Store, histogram: Any) -> None:
+        self._inner = inner
+        self._histogram = histogram
+
+    def write(self, *args: Any, **kwargs: Any) -> Any:
+        with self._histogram.time():
+            return self._inner.write(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class Daemon:
+    def __init__(self, settings: Settings) -> None:
+        from prometheus_client import CollectorRegistry
+
+        from liquidity import __version__
+
+        self.settings = settings
+        self.snapshot = Snapshot(active=settings.redis_url is None)
+        self.registry = CollectorRegistry()
+        self.grace = timedelta(seconds=settings.overdue_grace)
+        self.metrics = Metrics(
+            self.registry, lambda: self.snapshot, grace=self.grace, version=__version__
+        )
+        self.alerts = Alerts(send=None)
+        self.stop = asyncio.Event()
+        self.lock = asyncio.Lock()
+        self.store_failures = 0
+        self.jobs_run = 0
+        self._breakers: Any = None
+        self._scheduler: Any = None
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    async def run(self, *, burst: bool = False) -> int:
+        from liquidity.http import close_breakers, make_breakers
+        from liquidity.ops_http import ops_app, serve
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop.set)
+        server = serve(ops_app(self.registry, self.readiness), self.settings.metrics_addr,
+                       self.settings.metrics_port)  # fmt: skip
+        self._breakers = make_breakers(self.settings)
+        await self._breakers.initialize()
+        async with contextlib.AsyncExitStack() as stack:
+            stack.callback(server.shutdown)
+            stack.push_async_callback(close_breakers, self._breakers)
+            await self._open_alerts(stack)
+            lease = await self._open_lease(stack)
+            if burst:
+                if await self._keep_lease(lease):
+                    await self.job("catch-up", list(SERIES))
+                return 0
+            self._start_scheduler()
+            stack.callback(self._scheduler.shutdown, wait=False)
+            tasks = [asyncio.create_task(self._lease_loop(lease)),
+                     asyncio.create_task(self._snapshot_loop())]  # fmt: skip
+            await self.stop.wait()
+            log.info("stopping: finishing the collect in progress")
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.settings.serve_shutdown_timeout):
+                    async with self.lock:
+                        pass
+        return 0
+
+    async def _open_alerts(self, stack: contextlib.AsyncExitStack) -> None:
+        if self.settings.discord_webhook_url is None:
+            return
+        import httpx
+
+        from liquidity.alerts import discord_sender
+
+        client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
+        self.alerts.send = discord_sender(
+            self.settings.discord_webhook_url.get_secret_value(), client
+        )
+
+    async def _open_lease(self, stack: contextlib.AsyncExitStack) -> Any:
+        if self.settings.redis_url is None:
+            return None
+        from liquidity.lease import Lease
+        from liquidity.publish.names import Names
+        from liquidity.publish.redis import connect
+
+        client = connect(self.settings)
+        stack.push_async_callback(client.aclose)
+        owner = f"{socket.gethostname()}:{os.getpid()}"
+        lease = Lease(
+            client, Names(self.settings.redis_prefix).lease, owner, self.settings.lease_ttl
+        )
+        stack.push_async_callback(self._release, lease)
+        return lease
+
+    @staticmethod
+    async def _release(lease: Any) -> None:
+        with contextlib.suppress(Exception):
+            await lease.release()
+
+    def _start_scheduler(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        now = datetime.now(UTC)
+        interval = self.settings.serve_interval
+        for (source, release), specs in groups(SERIES.values()).items():
+            name = f"{source}:{release.name}"
+            ids = [s.id for s in specs]
+            trigger = (IntervalTrigger(seconds=interval, start_date=now) if interval
+                       else ReleaseTrigger(release))  # fmt: skip
+            self._scheduler.add_job(
+                self.job, trigger, args=[name, ids], id=name, name=name,
+                max_instances=1, coalesce=True, misfire_grace_time=3600,
+            )  # fmt: skip
+        self._scheduler.start()
+
+    # -- leadership -----------------------------------------------------------------------
+
+    async def _keep_lease(self, lease: Any) -> bool:
+        if lease is None:
+            return True
+        try:
+            held = bool(await lease.keep())
+        except Exception as exc:  # Redis down: stop collecting, another daemon may hold it
+            log.warning("lease: %s", exc)
+            held = False
+        if held and not self.snapshot.active:
+            log.info("this daemon is now the active collector")
+        self.snapshot.active = held
+        return held
+
+    async def _lease_loop(self, lease: Any) -> None:
+        if lease is None:
+            await self.job("catch-up", list(SERIES))
+            return
+        was_active = False
+        while not self.stop.is_set():
+            active = await self._keep_lease(lease)
+            if active and not was_active:
+                asyncio.create_task(self.job("catch-up", list(SERIES)))  # noqa: RUF006
+            was_active = active
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), self.settings.lease_ttl / 3)
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    async def job(self, name: str, ids: Sequence[str], attempt: int = 0) -> None:
+        if self.stop.is_set() or not self.snapshot.active:
+            return
+        async with self.lock:
+            if self.stop.is_set():
+                return
+            report = None
+            try:
+                report = await self._collect(name, ids)
+            except Exception:
+                log.exception("job %s failed", name)
+                self.metrics.job_failures.labels(name).inc()
+            self.jobs_run += 1
+        await self.refresh(report)
+        self._schedule_retry(name, ids, attempt)
+
+    async def _collect(self, name: str, ids: Sequence[str]) -> CollectReport:
+        from liquidity.pipeline import collect
+        from liquidity.storage import open_store
+
+        store = open_store(self.settings)
+        try:
+            timed: Any = TimedStore(store, self.metrics.store_seconds)
+            report = await collect(self.settings, timed, ids, breakers=self._breakers)
+        finally:
+            store.close()
+        self.metrics.observe(name, report)
+        for failed in report.failures:
+            log.warning("%s: %s", failed.series_id, failed.error)
+        return report
+
+    def _schedule_retry(self, name: str, ids: Sequence[str], attempt: int) -> None:
+        """Retry the series whose due observation is still missing, at widening waits."""
+        if self._scheduler is None or self.settings.serve_interval or self.stop.is_set():
+            return
+        now = datetime.now(UTC)
+        late = [sid for sid in ids if _late(sid, self.snapshot, now)]
+        if not late or attempt >= self.settings.serve_max_retries:
+            return
+        wait = retry_delay(attempt, timedelta(seconds=self.settings.serve_retry_first),
+                           timedelta(seconds=self.settings.serve_retry_cap))  # fmt: skip
+        base = name.split(":retry")[0]
+        self._scheduler.add_job(self.job, "date", run_date=now + wait,
+                                args=[f"{base}:retry", late, attempt + 1])  # fmt: skip
+
+    # -- state, readiness, alerts --------------------------------------------------------
+
+    async def _snapshot_loop(self) -> None:
+        while not self.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), self.settings.serve_snapshot_interval)
+            if not self.stop.is_set() and not self.lock.locked():
+                await self.refresh(None)
+
+    async def refresh(self, report: CollectReport | None) -> None:
+        from liquidity.storage import open_store
+
+        snap = self.snapshot
+        try:
+            store = open_store(self.settings)
+            try:
+                snap.states = store.states()
+                spool = getattr(store, "spool", None)
+                snap.spool_rows = spool.depth()[1] if spool is not None else 0
+            finally:
+                store.close()
+            snap.store_up, snap.store_error, self.store_failures = True, None, 0
+        except LiquidityError as exc:
+            self.store_failures += 1
+            snap.store_up, snap.store_error = False, str(exc)
+        for source in SOURCES:
+            with contextlib.suppress(Exception):
+                breaker = await self._breakers.get_breaker(source)
+                snap.breakers[source] = breaker.context.state == "opened"
+        snap.taken_at = datetime.now(UTC)
+        if snap.active:
+            await self._alert(report)
+
+    def readiness(self) -> tuple[bool, dict[str, Any]]:
+        snap = self.snapshot
+        overdue = [f.series_id for f in freshness_all(snap, datetime.now(UTC), self.grace)
+                   if f.overdue]  # fmt: skip
+        reasons = [f"store unreachable: {snap.store_error}"] if not snap.store_up else []
+        reasons += [f"{sid} overdue" for sid in overdue]
+        body = {"reasons": reasons, "active": snap.active, "jobs_run": self.jobs_run}
+        return not reasons, body
+
+    async def _alert(self, report: CollectReport | None) -> None:
+        snap, now = self.snapshot, datetime.now(UTC)
+        overdue = {f"overdue:{f.series_id}": _overdue_text(f)
+                   for f in freshness_all(snap, now, self.grace) if f.overdue}  # fmt: skip
+        await self.alerts.sync("overdue:", overdue)
+        breakers = {f"breaker:{s}": f"circuit breaker open for {s}"
+                    for s, is_open in snap.breakers.items() if is_open}  # fmt: skip
+        await self.alerts.sync("breaker:", breakers)
+        if report is not None:  # per source that took part in this collect
+            failing: dict[str, list[str]] = {}
+            for s in report.series:
+                failing.setdefault(SERIES[s.series_id].source, [])
+                if s.error:
+                    failing[SERIES[s.series_id].source].append(s.series_id)
+            for src, ids in failing.items():
+                text = f"{src} failing for {', '.join(ids)}" if ids else ""
+                await self.alerts.update(f"failing:{src}", bool(ids), text)
+        store_down = self.store_failures >= STORE_FAILURES_BEFORE_ALERT
+        await self.alerts.update("store", store_down, f"store unreachable: {snap.store_error}")
+        await self.alerts.update("spool", snap.spool_rows > 0,
+                                 f"{snap.spool_rows} rows wait in the spool")  # fmt: skip
+
+
+def _late(series_id: str, snap: Snapshot, now: datetime) -> bool:
+    expected = expected_latest(SERIES[series_id], now)
+    state = snap.states.get(series_id)
+    last = state.last_date if state is not None else None
+    return expected is not None and (last is None or last < expected)
+
+
+def _overdue_text(f: Any) -> str:
+    return (f"{f.series_id} overdue: expected {f.expected_date} (released "
+            f"{f.due_at:%Y-%m-%d %H:%M} UTC), newest stored {f.last_date}")  # fmt: skip

@@ -1,0 +1,213 @@
+"""`liquidity serve` in subprocesses: metrics, health, SIGTERM, alerts, failover."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.cli_helpers import cli_env
+from tests.redis_helpers import delete_prefix, free_port, shared_redis_or_skip, unique_prefix
+from tests.replay import ReplayServer
+
+
+def start_daemon(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The daemon, its log going to the file named by env["LOG"]."""
+    with Path(env["LOG"]).open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "liquidity", "-v", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def daemon_env(replay: ReplayServer, db: Path, **extra: str) -> dict[str, str]:
+    port = free_port()
+    return cli_env(replay, db, LIQUIDITY_METRICS_PORT=str(port), LIQUIDITY_SERVE_INTERVAL="1",
+                   LIQUIDITY_SERVE_SNAPSHOT_INTERVAL="0.5", LOG=str(db.with_suffix(".log")),
+                   **extra)  # fmt: skip
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def samples(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    status, text = get(port, "/metrics")
+    if status != 200:
+        return {}
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def metric(values: dict[Any, float], name: str, **labels: str) -> float | None:
+    return values.get((name, tuple(sorted(labels.items()))))
+
+
+def jobs(port: int) -> int:
+    status, body = get(port, "/readyz")
+    return int(json.loads(body)["jobs_run"]) if status in (200, 503) else -1
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=timeout)
+
+
+def test_metrics_health_and_clean_sigterm(replay: ReplayServer, tmp_path: Path) -> None:
+    env = daemon_env(replay, tmp_path / "d.duckdb")
+    port = int(env["LIQUIDITY_METRICS_PORT"])
+    proc = start_daemon(env)
+    try:
+        wait_for(lambda: jobs(port) >= 3)
+        assert get(port, "/healthz") == (200, '{"status": "ok"}')
+        values = samples(port)
+        assert metric(values, "liquidity_rows_written_total", series="WALCL", kind="new") == 985
+        assert (metric(values, "liquidity_requests_total", source="fred", status="200") or 0) >= 1
+        assert metric(values, "liquidity_store_up") == 1.0
+        assert metric(values, "liquidity_active_collector") == 1.0
+        assert metric(values, "liquidity_breaker_open", source="fred") == 0.0
+        # The fixtures end in 2025-2026: against today's calendar every series is late.
+        assert metric(values, "liquidity_series_overdue", series="WALCL") == 1.0
+        last = metric(values, "liquidity_series_last_date_timestamp_seconds", series="WALCL")
+        assert last == 1762905600.0  # 2025-11-12, the newest WALCL in the fixture
+        status, body = get(port, "/readyz")
+        assert status == 503 and "WALCL overdue" in json.loads(body)["reasons"]
+    finally:
+        code = stop(proc)
+    assert code == 0
+    log = Path(env["LOG"]).read_text()
+    assert "Traceback" not in log and "stopping: finishing the collect in progress" in log
+
+
+class Webhook:
+    """Stands in for Discord: records messages; answers the first post with a 429."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.posts = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.posts += 1
+                if outer.posts == 1:
+                    data = b'{"message": "You are being rate limited.", "retry_after": 0.3}'
+                    self.send_response(429)
+                else:
+                    outer.messages.append(json.loads(body)["content"])
+                    data = b""
+                    self.send_response(204)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/api/webhooks/1/secret-token"
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.httpd.shutdown()
+    hook.httpd.server_close()
+
+
+def test_outage_gives_one_alert_and_one_recovery(
+    replay: ReplayServer, tmp_path: Path, webhook: Webhook
+) -> None:
+    env = daemon_env(
+        replay, tmp_path / "a.duckdb", LIQUIDITY_DISCORD_WEBHOOK_URL=webhook.url,
+        LIQUIDITY_OVERDUE_GRACE="1e12", LIQUIDITY_BREAKER_THRESHOLD="1000",
+        LIQUIDITY_RETRY_ATTEMPTS="1",
+    )  # fmt: skip
+    port = int(env["LIQUIDITY_METRICS_PORT"])
+    fault = replay.fail("/fredgraph.csv", status=503, times=-1)
+    proc = start_daemon(env)
+    try:
+        wait_for(lambda: jobs(port) >= 8)  # several failing FRED jobs
+        replay.faults.remove(fault)
+        before = jobs(port)
+        wait_for(lambda: jobs(port) >= before + 8)  # several good ones
+    finally:
+        assert stop(proc) == 0
+    fred = [m for m in webhook.messages if "fred failing" in m]
+    assert len(fred) == 2, webhook.messages
+    assert fred[0].startswith("🔴 fred failing for ")
+    assert fred[1].startswith("🟢 recovered: fred failing for ")
+    assert webhook.posts == len(webhook.messages) + 1  # the 429 was retried once, not dropped
+    assert "secret-token" not in Path(env["LOG"]).read_text()
+
+
+def test_standby_takes_over_when_the_active_daemon_dies(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    url, prefix = shared_redis_or_skip(), unique_prefix()
+    extra = {"LIQUIDITY_REDIS_URL": url, "LIQUIDITY_REDIS_PREFIX": prefix,
+             "LIQUIDITY_LEASE_TTL": "2"}  # fmt: skip
+    a_env = daemon_env(replay, tmp_path / "a.duckdb", **extra)
+    b_env = daemon_env(replay, tmp_path / "b.duckdb", **extra)
+    a_port, b_port = int(a_env["LIQUIDITY_METRICS_PORT"]), int(b_env["LIQUIDITY_METRICS_PORT"])
+    a = start_daemon(a_env)
+    try:
+        wait_for(lambda: jobs(a_port) >= 2)  # a holds the lease and collects
+        b = start_daemon(b_env)
+        try:
+            wait_for(lambda: jobs(b_port) == 0)  # b is up
+            for _ in range(20):  # never both active
+                active = [
+                    metric(samples(p), "liquidity_active_collector") for p in (a_port, b_port)
+                ]
+                assert active.count(1.0) == 1, active
+                time.sleep(0.1)
+            assert jobs(b_port) == 0
+            a.send_signal(signal.SIGKILL)
+            a.wait()
+            killed_at = time.monotonic()
+            wait_for(lambda: metric(samples(b_port), "liquidity_active_collector") == 1.0, 10)
+            assert time.monotonic() - killed_at < 2 + 2 / 3 + 2  # TTL + one poll + slack
+            wait_for(lambda: jobs(b_port) >= 2)  # and it collects
+        finally:
+            assert stop(b) == 0
+    finally:
+        if a.poll() is None:
+            a.kill()
+        delete_prefix(url, prefix)
