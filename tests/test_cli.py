@@ -108,11 +108,14 @@ def test_user_mistakes_get_one_line_and_nonzero_exit(replay: ReplayServer, tmp_p
 def test_status_lists_every_series(replay: ReplayServer, tmp_path: Path) -> None:
     env = cli_env(replay, tmp_path / "s.duckdb")
     assert run_cli(["collect", "WALCL"], env).returncode == 0
-    done = run_cli(["status"], env)
+    done = run_cli(["status"], {**env, "COLUMNS": "200"})  # one line per row
     assert done.returncode == 0
     for sid in ("WALCL", "WLRRAL", "MOVE", "VIX"):
         assert sid in done.stdout
     assert "never" in done.stdout  # series not collected yet
+    # The fixture's newest WALCL is 2025-11-12: by today's calendar it is overdue.
+    walcl = next(line for line in done.stdout.splitlines() if "WALCL" in line)
+    assert "2025-11-12" in walcl and "yes" in walcl
 
 
 def test_show_json_and_series_csv_header(replay: ReplayServer, tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""``liquidity status``: per series, what we have and how fresh it is."""
+"""``liquidity status``: per series, what we have, what is due, and how fresh it is.
+
+The same freshness view as the daemon's metrics (``schedule.freshness``)."""
 
 from __future__ import annotations
 
@@ -6,41 +8,49 @@ import typer
 
 
 def status(ctx: typer.Context) -> None:
-    """Last date, rows, last fetch and its result, per series."""
-    from datetime import UTC, datetime
+    """Last date, expected date, overdue, last fetch and its result, per series."""
+    from datetime import UTC, datetime, timedelta
 
     from liquidity.cli.render import render
     from liquidity.registry import SERIES
+    from liquidity.schedule import freshness
     from liquidity.storage import open_store
 
     app = ctx.obj
-    store = app.run(open_store, app.settings())
+    settings = app.settings()
+    store = app.run(open_store, settings)
     try:
         states = app.run(store.states)
+        spool = getattr(store, "spool", None)
+        spooled = spool.depth()[1] if spool is not None else 0
     finally:
         store.close()
     now = datetime.now(UTC)
-    header = ["series", "source", "rows", "last date", "data age", "last fetched", "result"]
+    grace = timedelta(seconds=settings.overdue_grace)
+    header = ["series", "source", "rows", "last date", "expected", "overdue", "last success",
+              "last fetch"]  # fmt: skip
     rows = []
     for sid, spec in SERIES.items():
         st = states.get(sid)
-        last_date = st.last_date if st else None
+        f = freshness(spec, st, now, grace)
         fetched = st.last_fetched_at if st else None
         rows.append([
-            sid, spec.source, st.rows if st else 0, last_date or "-",
-            f"{(now.date() - last_date).days}d" if last_date else "-",
-            f"{_ago(now - fetched)} ago" if fetched else "never",
+            sid, spec.source, st.rows if st else 0, f.last_date or "-", f.expected_date or "-",
+            "[red]yes[/]" if f.overdue else "no",
+            f"{_ago(f.fetch_age)} ago" if f.fetch_age is not None else "never",
             "failed" if st and st.last_error else ("ok" if fetched else "-"),
         ])  # fmt: skip
     render("status", header, rows, "table")
+    if spooled:
+        typer.echo(f"{spooled} rows wait in the spool (`liquidity db flush-spool`)", err=True)
     for sid, st in sorted(states.items()):
         if st.last_error:
             typer.echo(f"{sid}: last fetch failed: {st.last_error}", err=True)
 
 
-def _ago(delta: object) -> str:
-    seconds = int(delta.total_seconds())  # type: ignore[attr-defined]
+def _ago(seconds: float) -> str:
+    whole = int(seconds)
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+        if whole >= size:
+            return f"{whole // size}{unit}"
+    return f"{whole}s"
