@@ -96,6 +96,8 @@ def test_metrics_health_and_clean_sigterm(replay: ReplayServer, tmp_path: Path) 
         assert metric(values, "liquidity_store_up") == 1.0
         assert metric(values, "liquidity_active_collector") == 1.0
         assert metric(values, "liquidity_breaker_open", source="fred") == 0.0
+        fetches = metric(values, "liquidity_fetch_duration_seconds_count", source="fred") or 0
+        assert fetches >= metric(values, "liquidity_requests_total", source="fred", status="200")
         # The fixtures end in 2025-2026: against today's calendar every series is late.
         assert metric(values, "liquidity_series_overdue", series="WALCL") == 1.0
         last = metric(values, "liquidity_series_last_date_timestamp_seconds", series="WALCL")

@@ -120,6 +120,7 @@ class SourceClient:
         self.requests = 0
         self.retries = 0
         self.statuses: dict[int, int] = {}
+        self.latencies: list[float] = []  # seconds per answered request, for metrics
 
     async def get(
         self, url: str, params: Mapping[str, str] | None = None, *, series_id: str = ""
@@ -164,8 +165,9 @@ class SourceClient:
         self.requests += 1
         request = self.client.build_request("GET", url, params=params)
         where = redact_url(request.url)
+        began = time.monotonic()
         try:
-            response = await self.client.send(request)
+            response = await self.client.send(request)  # reads the whole body
         except httpx.TransportError as exc:  # timeouts included
             why = (
                 f"timed out after {self.policy.timeout:g}s"
@@ -175,6 +177,7 @@ class SourceClient:
             raise SourceTransientError(
                 f"{self.source}: {why}: {where}", source=self.source, series_id=series_id
             ) from exc
+        self.latencies.append(time.monotonic() - began)
         status = response.status_code
         self.statuses[status] = self.statuses.get(status, 0) + 1
         log.debug("%s %s -> %s", self.source, where, status)

@@ -47,6 +47,7 @@ PUBLISH_FAILURES = P + "publish_failures"
 JOB_FAILURES = P + "job_failures"
 COLLECT_SECONDS = P + "collect_duration_seconds"
 STORE_SECONDS = P + "store_write_duration_seconds"
+FETCH_SECONDS = P + "fetch_duration_seconds"
 BUILD = P + "build"
 
 
@@ -152,6 +153,10 @@ class Metrics:
             STORE_SECONDS, "Duration of one store write.", registry=r,
             buckets=(0.005, 0.02, 0.1, 0.5, 2, 10),
         )  # fmt: skip
+        self.fetch_seconds = Histogram(
+            FETCH_SECONDS, "Duration of one HTTP request, by source.", ["source"], registry=r,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )  # fmt: skip
         Info(BUILD, "Build information.", registry=r).info({"version": version})
         registry.register(FreshnessCollector(snapshot, grace, clock))
 
@@ -159,6 +164,9 @@ class Metrics:
         for source, statuses in report.by_source.items():
             for status, n in statuses.items():
                 self.requests.labels(source, str(status)).inc(n)
+        for source, seconds in report.latencies_by_source.items():
+            for value in seconds:
+                self.fetch_seconds.labels(source).observe(value)
         for source, n in report.retries_by_source.items():
             if n:
                 self.retries.labels(source).inc(n)

@@ -54,6 +54,7 @@ class CollectReport:
     elapsed: float = 0.0
     by_source: dict[str, dict[int, int]] = field(default_factory=dict)  # HTTP statuses
     retries_by_source: dict[str, int] = field(default_factory=dict)
+    latencies_by_source: dict[str, list[float]] = field(default_factory=dict)  # seconds
     published: int = 0  # messages Redis newly took (series and Net Liquidity)
     publish_error: str | None = None  # Redis failed: the changes stay behind the cursor
 
@@ -159,6 +160,7 @@ async def collect(
         summary.retries += c.retries
         summary.by_source[c.source] = dict(c.statuses)
         summary.retries_by_source[c.source] = c.retries
+        summary.latencies_by_source[c.source] = list(c.latencies)
         for status, n in c.statuses.items():
             summary.statuses[status] = summary.statuses.get(status, 0) + n
     if settings.redis_url is not None:
