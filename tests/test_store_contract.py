@@ -167,3 +167,21 @@ def test_changes_never_split_a_write(store: Store) -> None:
     assert len(page) == 5  # the whole first write, not the second
     assert len(store.changes(page[-1].ingested_at, limit=1)) == 1
     assert store.get_cursor("nobody") is None
+
+
+def test_vintages_backfilled_after_a_plain_fetch_are_not_shadowed(store: Store) -> None:
+    """A plain fetch on 2026-08-06 stores today's value B with an *estimated* known_at
+    (the first release); ALFRED later brings the history: A first, revised to B."""
+    first_release = datetime(2025, 6, 19, 20, 30, tzinfo=UTC)
+    revision = datetime(2025, 6, 26, 20, 30, tzinfo=UTC)
+    day = date(2025, 6, 18)
+    store.write([obs(200.0, day, rs=date(2026, 8, 6), known=first_release)])
+    vintages = [
+        Observation("WALCL", day, 100.0, date(2025, 6, 19), first_release, "alfred"),
+        Observation("WALCL", day, 200.0, date(2025, 6, 26), revision, "alfred"),
+    ]
+    store.write(vintages, revision_known_at=None)
+    assert store.read("WALCL", as_of=first_release + timedelta(days=1))[0].value == 100.0
+    assert store.read("WALCL", as_of=revision)[0].value == 200.0
+    assert store.read("WALCL")[0].value == 200.0
+    assert store.read("WALCL", as_of=first_release - timedelta(seconds=1)) == []

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+# Source of rows from ALFRED vintage history: their known_at is exact, not estimated.
+VINTAGE_SOURCE = "alfred"
+
 
 @dataclass(frozen=True, slots=True)
 class Observation:

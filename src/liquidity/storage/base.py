@@ -2,8 +2,12 @@
 
 Writes are idempotent on ``(series_id, date, realtime_start)``: a value equal
 to the latest one already known for its date writes nothing; a changed value
-becomes a new vintage row. "As of T" means: for each date, the row with the
-latest ``realtime_start`` among those with ``known_at <= T``.
+becomes a new vintage row. "As of T" means: for each date, among the rows with
+``known_at <= T``, the one known last; on a tie an exact ALFRED vintage wins,
+then the later ``realtime_start``. (Ordering by ``realtime_start`` alone would
+let a value first seen by a plain fetch, stamped with its *estimated* first
+release but today's ``realtime_start``, shadow the vintages a later backfill
+brings: the look-ahead this store exists to prevent.)
 """
 
 from __future__ import annotations

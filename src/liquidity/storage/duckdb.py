@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 
 from liquidity.errors import StorageError
-from liquidity.models import Change, Observation, SeriesState, WriteResult
+from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
@@ -84,8 +84,11 @@ FROM staged
 
 COLUMNS = "series_id, date, value, realtime_start, known_at, source"
 _MICROSECOND = datetime.resolution
+# Per date, the row known last; on a tie an exact vintage (ALFRED) beats an estimate,
+# then the later realtime_start (see storage/base.py).
 LATEST_PER_DATE = (
-    "QUALIFY row_number() OVER (PARTITION BY series_id, date ORDER BY realtime_start DESC) = 1"
+    "QUALIFY row_number() OVER (PARTITION BY series_id, date ORDER BY known_at DESC, "
+    f"source = '{VINTAGE_SOURCE}' DESC, realtime_start DESC) = 1"
 )
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from liquidity.errors import StorageError, StorageUnavailableError
-from liquidity.models import Change, Observation, SeriesState, WriteResult
+from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
 from liquidity.storage.classify import ToWrite, classify
 from liquidity.storage.questdb_rest import EPOCH, Column, QuestDBRest, parse_ts, sql_str, sql_ts
 
@@ -375,7 +375,9 @@ def _row_observation(row: list[Any]) -> Observation:
 
 
 def _latest_per_date(rows: list[list[Any]]) -> Iterator[Observation]:
-    """Rows ordered by (ts, realtime_start): the last of each date."""
+    """Per date, the row known last; on a tie an exact vintage, then the later
+    realtime_start (the same rule as DuckDB's, see storage/base.py)."""
+    rows = sorted(rows, key=lambda r: (r[1], r[4], r[5] == VINTAGE_SOURCE, r[3]))
     for i, row in enumerate(rows):
         if i + 1 == len(rows) or rows[i + 1][1] != row[1]:
             yield _row_observation(row)
