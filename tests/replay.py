@@ -120,6 +120,7 @@ class ReplayServer:
         self.latency = latency
         self.rate_limit = rate_limit  # FRED requests a second per key (sliding 1 s window)
         self.legacy_csv = False  # DATE header and "." for missing, as older downloads
+        self.max_page: int | None = None  # cap on `limit`, to make a test page
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
         self.statuses: list[int] = []
@@ -273,6 +274,21 @@ class _Handler(BaseHTTPRequestHandler):
             return self._dts(query)
         return 404, b"not found", "text/plain"
 
+    def _vintages(self, sid: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        """ALFRED: every vintage (realtime_start=1776-07-04), paged by offset/limit."""
+        path = FIXTURES / "fred" / "alfred" / f"{sid}.json"
+        if not path.exists():
+            body = {"error_code": 400, "error_message": "Bad Request.  No vintage fixture."}
+            return 400, json.dumps(body).encode(), "application/json"
+        body = json.loads(path.read_bytes())
+        start = query.get("observation_start", ["1600-01-01"])[0]
+        rows = [r for r in body["observations"] if r["date"] >= start]
+        offset = int(query.get("offset", ["0"])[0])
+        limit = min(int(query.get("limit", ["100000"])[0]), self.replay.max_page or 100000)
+        body.update(count=len(rows), offset=offset, limit=limit,
+                    observations=rows[offset : offset + limit])  # fmt: skip
+        return 200, json.dumps(body).encode(), "application/json"
+
     def _nyfed(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
         body = json.loads((FIXTURES / "nyfed" / "reverserepo_search.json").read_bytes())
         lo = query.get("startDate", ["1900-01-01"])[0]
@@ -335,6 +351,8 @@ class _Handler(BaseHTTPRequestHandler):
         if (error := self._key_error(query)) is not None:
             return error
         sid = query["series_id"][0]
+        if query.get("realtime_start") == ["1776-07-04"]:
+            return self._vintages(sid, query)
         rows = self.replay.data.api_rows(sid)
         start = query.get("observation_start", ["1600-01-01"])[0]
         rows = [r for r in rows if r[0] >= start]

@@ -35,6 +35,7 @@ class FetchResult:
     missing: int = 0  # "." / empty / null values skipped
     requests: int = 0
     skipped_unchanged: bool = False  # metadata said nothing changed since last time
+    vintaged: bool = False  # rows carry exact vintages (ALFRED): known_at is not estimated
     last_updated: str | None = None  # the source's own "last updated" stamp, if any
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from liquidity.errors import LiquidityError
+from liquidity.errors import ConfigError, LiquidityError
 from liquidity.http import HttpPolicy, SourceClient, close_breakers, make_breakers, make_client
 from liquidity.models import FetchResult, SeriesState, WriteResult
 from liquidity.redaction import Redactor
@@ -88,7 +88,10 @@ def plan(
 
 
 async def _open_sources(
-    settings: Settings, stack: AsyncExitStack, breakers: AsyncCircuitBreakerFactory
+    settings: Settings,
+    stack: AsyncExitStack,
+    breakers: AsyncCircuitBreakerFactory,
+    vintages: bool = False,
 ) -> tuple[dict[str, Source], list[SourceClient]]:
     from liquidity.sources.fred_api import FredApiSource
     from liquidity.sources.fred_csv import FredCsvSource
@@ -107,7 +110,7 @@ async def _open_sources(
     fred: Source
     if settings.fred_api_key is not None:
         key = settings.fred_api_key.get_secret_value()
-        fred = FredApiSource(await client("fred"), settings.fred_api_url, key)
+        fred = FredApiSource(await client("fred"), settings.fred_api_url, key, vintages=vintages)
     else:
         fred = FredCsvSource(await client("fred"), settings.fred_graph_url)
     yahoo = YahooSource(await client("yahoo"), settings.yahoo_url)
@@ -124,8 +127,15 @@ async def collect(
     start: date | None = None,
     on_progress: Callable[[SeriesReport], None] | None = None,
     breakers: AsyncCircuitBreakerFactory | None = None,
+    vintages: bool = False,
 ) -> CollectReport:
+    """Fetch, store and report. ``vintages``: FRED series come with every ALFRED
+    vintage (needs an API key), from ``start`` or the configured first date."""
     began = time.perf_counter()
+    if vintages:
+        if settings.fred_api_key is None:
+            raise ConfigError("--vintages needs LIQUIDITY_FRED_API_KEY: ALFRED is API-only")
+        start = start or settings.start
     specs = [get(s) for s in series_ids] if series_ids else list(SERIES.values())
     redact = Redactor(settings.secret_values())
     keyed = settings.fred_api_key is not None
@@ -138,7 +148,7 @@ async def collect(
     async with AsyncExitStack() as stack:
         if own_breakers:
             stack.push_async_callback(close_breakers, breakers)
-        sources, clients = await _open_sources(settings, stack, breakers)
+        sources, clients = await _open_sources(settings, stack, breakers, vintages)
         tasks = []
         for name, source in sources.items():
             mine = [r for r in requests if r.spec.source == name]
@@ -204,7 +214,8 @@ def _store(
         report.missing = result.missing
         report.skipped_unchanged = result.skipped_unchanged
         # Without vintages, a changed value became known when we saw it.
-        report.written = store.write(result.observations, revision_known_at=fetched_at)
+        seen = None if result.vintaged else fetched_at
+        report.written = store.write(result.observations, revision_known_at=seen)
         store.record_fetch(spec.id, fetched_at, last_updated=result.last_updated)
     except LiquidityError as exc:
         report.error = redact(str(exc))

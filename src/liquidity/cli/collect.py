@@ -16,6 +16,9 @@ def collect(
     ctx: typer.Context,
     series: list[str] = typer.Argument(None, help="Series ids (default: all)."),
     start: str = typer.Option(None, "--start", help="Fetch from this date (YYYY-MM-DD)."),
+    vintages: bool = typer.Option(
+        False, "--vintages", help="FRED series with every ALFRED vintage (needs an API key)."
+    ),
 ) -> None:
     """Fetch new observations from every source and store them."""
     import asyncio
@@ -46,7 +49,7 @@ def collect(
             report = app.run(
                 asyncio.run,
                 run_collect(
-                    settings, store, ids, start=first,
+                    settings, store, ids, start=first, vintages=vintages,
                     on_progress=lambda r: progress.update(
                         task, advance=1, description=f"collected {r.series_id}"
                     ),

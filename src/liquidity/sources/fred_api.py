@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -28,7 +29,7 @@ from liquidity.errors import (
     UnitError,
 )
 from liquidity.http import SourceClient
-from liquidity.models import FetchResult
+from liquidity.models import VINTAGE_SOURCE, FetchResult, Observation
 from liquidity.registry import SeriesSpec, unit_from_fred
 from liquidity.registry.series import release_members
 from liquidity.registry.units import factor
@@ -36,6 +37,7 @@ from liquidity.sources.base import FetchRequest, observation, only_ours, parse_v
 
 NAME = "fred"
 PAGE_LIMIT = 100_000  # FRED's maximum per page
+ALL_VINTAGES = ("1776-07-04", "9999-12-31")
 RELEASE_PAGE_LIMIT = 1000  # FRED's maximum for release/series
 
 
@@ -44,15 +46,24 @@ def series_query(spec: SeriesSpec, api_key: str) -> dict[str, str]:
 
 
 def observations_query(
-    spec: SeriesSpec, api_key: str, start: date, offset: int = 0
+    spec: SeriesSpec, api_key: str, start: date, offset: int = 0, *, vintages: bool = False
 ) -> dict[str, str]:
-    return {
+    query = {
         **series_query(spec, api_key),
         "observation_start": start.isoformat(),
         "sort_order": "asc",
         "limit": str(PAGE_LIMIT),
         "offset": str(offset),
     }
+    if vintages:  # ALFRED: every vintage ever published
+        query.update(realtime_start=ALL_VINTAGES[0], realtime_end=ALL_VINTAGES[1])
+    return query
+
+
+def vintage_known_at(spec: SeriesSpec, realtime_start: date) -> datetime:
+    """A vintage became public on its first day, at the series' release time."""
+    local = datetime.combine(realtime_start, spec.release.at, ZoneInfo(spec.release.zone))
+    return local.astimezone(UTC)
 
 
 def release_query(release_id: int, api_key: str, offset: int = 0) -> dict[str, str]:
@@ -131,7 +142,8 @@ def last_updated(entry: dict[str, Any]) -> str | None:
 def transform(
     body: dict[str, Any], spec: SeriesSpec, fetched_at: datetime, scale: float, result: FetchResult
 ) -> int:
-    """Add a page of observations to ``result``; returns how many the page held (pure)."""
+    """Add a page of observations to ``result``; returns how many the page held (pure).
+    Vintage rows (``result.vintaged``) are known from their vintage's release instant."""
     try:
         rows = body["observations"]
         for row in rows:
@@ -139,16 +151,14 @@ def transform(
             if value is None:
                 result.missing += 1
                 continue
-            result.observations.append(
-                observation(
-                    spec,
-                    date.fromisoformat(row["date"]),
-                    value * scale,
-                    realtime_start=date.fromisoformat(row["realtime_start"]),
-                    fetched_at=fetched_at,
-                    source=NAME,
-                )
-            )
+            day, rs = date.fromisoformat(row["date"]), date.fromisoformat(row["realtime_start"])
+            if result.vintaged:
+                known = min(vintage_known_at(spec, rs), fetched_at)
+                obs = Observation(spec.id, day, value * scale, rs, known, VINTAGE_SOURCE)
+            else:
+                obs = observation(spec, day, value * scale, realtime_start=rs,
+                                  fetched_at=fetched_at, source=NAME)  # fmt: skip
+            result.observations.append(obs)
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedResponseError(
             f"fred: {spec.id}: unexpected observations payload ({type(exc).__name__}: {exc})",
@@ -161,10 +171,13 @@ def transform(
 class FredApiSource:
     name = NAME
 
-    def __init__(self, http: SourceClient, base_url: str, api_key: str) -> None:
+    def __init__(
+        self, http: SourceClient, base_url: str, api_key: str, *, vintages: bool = False
+    ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        self.vintages = vintages
         # One listing per release and run, shared by the series that await it.
         self._listings: dict[int, asyncio.Task[dict[str, dict[str, Any]]]] = {}
 
@@ -182,16 +195,20 @@ class FredApiSource:
     async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
         spec = request.spec
         result = FetchResult(series_id=spec.id, source=NAME)
+        result.vintaged = self.vintages
         entry, asked = await self._metadata(spec)
         result.requests += asked
         result.last_updated = last_updated(entry)
         scale = unit_factor(spec, entry)
-        if result.last_updated is not None and result.last_updated == request.last_updated:
+        unchanged = result.last_updated is not None and result.last_updated == request.last_updated
+        if unchanged and not self.vintages:
             result.skipped_unchanged = True
             return result
         offset = 0
         while True:
-            params = observations_query(spec, self._api_key, request.start, offset)
+            params = observations_query(
+                spec, self._api_key, request.start, offset, vintages=self.vintages
+            )
             body = await self._get("series/observations", params, spec.id)
             result.requests += 1
             page = transform(body, spec, fetched_at, scale, result)

@@ -38,9 +38,12 @@ def classify(
     last = {(o.series_id, o.date, o.realtime_start): o for o in incoming}
     out: list[ToWrite] = []
     inserted = revised = unchanged = 0
-    for (sid, day, rs), obs in last.items():
-        vintages = prior.get((sid, day), ())
+    known = {key: list(rows) for key, rows in prior.items()}
+    # Oldest vintage first, so that a batch's earlier vintages count as prior ones.
+    for (sid, day, rs), obs in sorted(last.items(), key=lambda kv: kv[0][2]):
+        vintages = known.setdefault((sid, day), [])
         i = bisect_right([v[0] for v in vintages], rs)
+        vintages.insert(i, (rs, obs.value))
         if i == 0:
             inserted += 1
             out.append(ToWrite(obs, revision=False))
@@ -48,6 +51,6 @@ def classify(
             unchanged += 1
         else:
             revised += 1
-            known = revision_known_at or obs.known_at
-            out.append(ToWrite(replace(obs, known_at=known), revision=True))
+            stamp = revision_known_at or obs.known_at
+            out.append(ToWrite(replace(obs, known_at=stamp), revision=True))
     return out, WriteResult(inserted=inserted, revised=revised, unchanged=unchanged)

@@ -54,11 +54,19 @@ WITH raw AS (
            DATE '0001-01-01' + (rs - 1) AS realtime_start,
            make_timestamp(ka) AS known_at, source, ord
     FROM incoming
-), inc AS (
+), dedup AS (
     SELECT * FROM raw
     QUALIFY row_number() OVER (PARTITION BY series_id, date, realtime_start ORDER BY ord DESC) = 1
+), inc AS (  -- the batch's own earlier vintage of the same date, if any
+    SELECT *, lag(value) OVER w AS batch_value, lag(realtime_start) OVER w AS batch_rs
+    FROM dedup WINDOW w AS (PARTITION BY series_id, date ORDER BY realtime_start)
 )
-SELECT inc.*, p.value AS prior_value
+-- The prior vintage: the stored one at or before this realtime_start, unless the batch
+-- holds a later one before it.
+SELECT inc.* EXCLUDE (batch_value, batch_rs),
+       CASE WHEN batch_rs IS NOT NULL
+                 AND (p.realtime_start IS NULL OR batch_rs > p.realtime_start)
+            THEN batch_value ELSE p.value END AS prior_value
 FROM inc ASOF LEFT JOIN observations p
   ON inc.series_id = p.series_id AND inc.date = p.date
  AND inc.realtime_start >= p.realtime_start
