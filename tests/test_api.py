@@ -1,0 +1,59 @@
+"""The Python API returns frames of what the store knew at an instant."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+
+import pytest
+
+import liquidity
+from liquidity import query
+from liquidity.config import Settings
+from liquidity.errors import ConfigError
+from liquidity.pipeline import collect
+from liquidity.storage.duckdb import DuckDBStore
+
+
+@pytest.fixture
+async def filled(settings: Settings) -> Settings:
+    store = DuckDBStore(settings.duckdb_path)
+    await collect(settings, store, ["WALCL", "WLRRAL", "WDTGAL", "DGS10"])
+    store.close()
+    return settings
+
+
+def test_net_liquidity_frame_matches_the_query(filled: Settings) -> None:
+    as_of = "2024-03-15T12:00:00-04:00"
+    df = liquidity.net_liquidity("weekly", as_of=as_of, settings=filled)
+    assert list(df.columns) == ["net_liquidity", "WALCL", "WLRRAL", "WDTGAL"]
+    store = DuckDBStore(filled.duckdb_path)
+    from liquidity.cli.options import parse_instant
+
+    rows = query.net_liquidity(store, "weekly", as_of=parse_instant(as_of))
+    store.close()
+    assert len(df) == len(rows) > 100
+    assert df.index[-1].date() == rows[-1].date == date(2024, 3, 13)  # 03-14's H.4.1 is out
+    assert df["net_liquidity"].iloc[-1] == rows[-1].net_liquidity
+
+
+def test_series_frame_and_window(filled: Settings) -> None:
+    df = liquidity.series("DGS10", start="2025-11-01", settings=filled)
+    assert list(df.columns) == ["value", "realtime_start", "known_at", "source"]
+    assert str(df.index[0].date()) >= "2025-11-01"
+    assert df["known_at"].iloc[0].tzinfo is not None
+
+
+@pytest.mark.skipif(importlib.util.find_spec("polars") is not None, reason="polars installed")
+def test_polars_missing_is_a_clear_error(filled: Settings) -> None:
+    with pytest.raises(ConfigError, match="polars is not installed"):
+        liquidity.series("DGS10", frame="polars", settings=filled)
+
+
+def test_importing_the_package_stays_cheap() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, liquidity; print('pandas' in sys.modules, 'duckdb' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False False"
