@@ -1,7 +1,8 @@
 """Settings: one ``Settings`` built once (in the CLI callback) and passed down.
 
 Sources, highest priority first: init arguments, ``LIQUIDITY_*`` environment
-variables, a ``.env`` file, a secrets directory (``LIQUIDITY_SECRETS_DIR``, else
+variables, a ``.env`` file, a SOPS-encrypted file (``LIQUIDITY_SECRETS_FILE``,
+see ``sops.py``), a secrets directory (``LIQUIDITY_SECRETS_DIR``, else
 ``/run/secrets`` if present; one file per setting, named like its env var, e.g.
 ``LIQUIDITY_FRED_API_KEY``). Nothing here reads the environment at import time.
 """
@@ -15,7 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from liquidity.errors import ConfigError
 
@@ -105,6 +106,21 @@ class Settings(BaseSettings):
     overdue_grace: float = Field(12 * 3600.0, ge=0, description="seconds past a release")
     lease_ttl: float = Field(30.0, gt=0, description="seconds; with Redis, one active daemon")
     log_json: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Highest first: init, environment, .env, the SOPS file, the secrets directory."""
+        from liquidity.sops import SopsSettingsSource
+
+        sops = SopsSettingsSource(settings_cls)
+        return init_settings, env_settings, dotenv_settings, sops, file_secret_settings
 
     def secret_values(self) -> list[str]:
         """Every secret's plain value, for redaction."""
