@@ -121,6 +121,7 @@ class ReplayServer:
         self.rate_limit = rate_limit  # FRED requests a second per key (sliding 1 s window)
         self.legacy_csv = False  # DATE header and "." for missing, as older downloads
         self.max_page: int | None = None  # cap on `limit`, to make a test page
+        self.keys = set(GOOD_KEYS)  # API keys FRED would accept
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
         self.statuses: list[int] = []
@@ -313,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, json.dumps({"data": page, "meta": meta}).encode(), "application/json"
 
     def _key_error(self, query: dict[str, list[str]]) -> tuple[int, bytes, str] | None:
-        if query.get("api_key", [""])[0] in GOOD_KEYS:
+        if query.get("api_key", [""])[0] in self.replay.keys:
             return None
         body = (FIXTURES / "fred" / "errors" / "400_bad_api_key.json").read_bytes()
         return 400, body, "application/json"
