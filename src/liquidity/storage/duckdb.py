@@ -91,7 +91,6 @@ FROM staged
 """
 
 COLUMNS = "series_id, date, value, realtime_start, known_at, source"
-_MICROSECOND = datetime.resolution
 # Per date, the row known last; on a tie an exact vintage (ALFRED) beats an estimate,
 # then the later realtime_start (see storage/base.py).
 LATEST_PER_DATE = (
@@ -264,14 +263,17 @@ def _where(*conditions: tuple[str, object]) -> tuple[str, list[object]]:
 
 def _arrays(observations: Sequence[Observation]) -> dict[str, np.ndarray]:
     n = len(observations)
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return {
         "series_id": np.array([o.series_id for o in observations], dtype=object),
         "d": np.fromiter((o.date.toordinal() for o in observations), np.int32, n),
         "value": np.fromiter((o.value for o in observations), np.float64, n),
         "rs": np.fromiter((o.realtime_start.toordinal() for o in observations), np.int32, n),
         "ka": np.fromiter(
-            ((o.known_at - epoch) // _MICROSECOND for o in observations), np.int64, n
+            # float seconds are exact to the microsecond until ~2100 once rounded, and
+            # 2.5x faster than timedelta arithmetic
+            (round(o.known_at.timestamp() * 1e6) for o in observations),
+            np.int64,
+            n,
         ),
         "source": np.array([o.source for o in observations], dtype=object),
         "ord": np.arange(n, dtype=np.int64),
