@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from liquidity.errors import LiquidityError
 from liquidity.models import FetchResult, Observation
 from liquidity.registry import SeriesSpec
+
+if TYPE_CHECKING:
+    from liquidity.http import SourceClient
 
 MISSING_TOKENS = frozenset({"", ".", "nan", "null", "none", "#n/a"})
 
@@ -58,6 +62,28 @@ def observation(
     never later than when we saw it."""
     known_at = min(spec.release.first_release(day), fetched_at)
     return Observation(spec.id, day, value, realtime_start, known_at, source)
+
+
+class PerSeriesSource:
+    """A source asked once per series, all series concurrently (the rate limiter paces
+    them). Subclasses set ``name`` and implement ``_fetch_one``."""
+
+    name: str
+
+    def __init__(self, http: SourceClient, base_url: str) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+
+    async def fetch(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> list[FetchResult | BaseException]:
+        results = await asyncio.gather(
+            *(self._fetch_one(r, fetched_at) for r in requests), return_exceptions=True
+        )
+        return [only_ours(r) for r in results]
+
+    async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
+        raise NotImplementedError
 
 
 def only_ours(result: FetchResult | BaseException) -> FetchResult | BaseException:

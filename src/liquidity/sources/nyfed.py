@@ -11,7 +11,6 @@ RRPONTSYD), known from the day's last publication.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -20,9 +19,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from liquidity.errors import MalformedResponseError, SourceAPIError
-from liquidity.http import SourceClient
 from liquidity.models import FetchResult, Observation
-from liquidity.sources.base import FetchRequest, only_ours, parse_value
+from liquidity.sources.base import FetchRequest, PerSeriesSource, parse_value
 
 NAME = "nyfed"
 PATH = "/api/rp/reverserepo/propositions/search.json"
@@ -93,20 +91,8 @@ def decode(response: httpx.Response, series_id: str) -> Any:
         ) from None
 
 
-class NyFedSource:
+class NyFedSource(PerSeriesSource):
     name = NAME
-
-    def __init__(self, http: SourceClient, base_url: str) -> None:
-        self.http = http
-        self.base_url = base_url.rstrip("/")
-
-    async def fetch(
-        self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> list[FetchResult | BaseException]:
-        results = await asyncio.gather(
-            *(self._fetch_one(r, fetched_at) for r in requests), return_exceptions=True
-        )
-        return [only_ours(r) for r in results]
 
     async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
         sid = request.spec.id

@@ -21,10 +21,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from liquidity.errors import LiquidityError, MalformedResponseError, SourceAPIError
-from liquidity.http import SourceClient
+from liquidity.errors import MalformedResponseError, SourceAPIError
 from liquidity.models import FetchResult
-from liquidity.sources.base import FetchRequest, observation, parse_value
+from liquidity.sources.base import FetchRequest, PerSeriesSource, observation, parse_value
 
 NAME = "treasury_dts"
 PATH = "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"
@@ -116,23 +115,8 @@ def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
     return body
 
 
-class TreasuryDtsSource:
+class TreasuryDtsSource(PerSeriesSource):
     name = NAME
-
-    def __init__(self, http: SourceClient, base_url: str) -> None:
-        self.http = http
-        self.base_url = base_url.rstrip("/")
-
-    async def fetch(
-        self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> list[FetchResult | BaseException]:
-        out: list[FetchResult | BaseException] = []
-        for request in requests:  # one series (TGA); pages are sequential by nature
-            try:
-                out.append(await self._fetch_one(request, fetched_at))
-            except LiquidityError as exc:
-                out.append(exc)
-        return out
 
     async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
         sid = request.spec.id

@@ -9,7 +9,6 @@ an intraday price is never stored as a close.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -19,9 +18,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from liquidity.errors import MalformedResponseError, SourceAPIError
-from liquidity.http import SourceClient
 from liquidity.models import FetchResult
-from liquidity.sources.base import FetchRequest, observation, only_ours, parse_value
+from liquidity.sources.base import FetchRequest, PerSeriesSource, observation, parse_value
 
 NAME = "yahoo"
 DEFAULT_ZONE = "America/New_York"
@@ -100,20 +98,8 @@ def _dedupe_last(result: FetchResult) -> None:
         result.observations = [result.observations[i] for i in sorted(by_day.values())]
 
 
-class YahooSource:
+class YahooSource(PerSeriesSource):
     name = NAME
-
-    def __init__(self, http: SourceClient, base_url: str) -> None:
-        self.http = http
-        self.base_url = base_url.rstrip("/")
-
-    async def fetch(
-        self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> list[FetchResult | BaseException]:
-        results = await asyncio.gather(
-            *(self._fetch_one(r, fetched_at) for r in requests), return_exceptions=True
-        )
-        return [only_ours(r) for r in results]
 
     async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
         url = f"{self.base_url}/v8/finance/chart/{quote(request.spec.symbol, safe='')}"
