@@ -56,3 +56,16 @@ def test_missing_secrets_dir_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("LIQUIDITY_SECRETS_DIR", str(tmp_path / "nope"))
     with pytest.raises(ConfigError, match="LIQUIDITY_SECRETS_DIR"):
         load_settings()
+
+
+def test_secret_files_are_stripped_and_empty_means_unset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "LIQUIDITY_FRED_API_KEY").write_text("key-with-newline\n")
+    (secrets / "LIQUIDITY_DISCORD_WEBHOOK_URL").write_text("\n")
+    monkeypatch.setenv("LIQUIDITY_SECRETS_DIR", str(secrets))
+    s = load_settings()
+    assert s.fred_api_key is not None and s.fred_api_key.get_secret_value() == "key-with-newline"
+    assert s.discord_webhook_url is None

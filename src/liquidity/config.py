@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from liquidity.errors import ConfigError
@@ -106,6 +106,17 @@ class Settings(BaseSettings):
     overdue_grace: float = Field(12 * 3600.0, ge=0, description="seconds past a release")
     lease_ttl: float = Field(30.0, gt=0, description="seconds; with Redis, one active daemon")
     log_json: bool = False
+
+    @field_validator(
+        "fred_api_key", "redis_url", "discord_webhook_url", "questdb_password", mode="before"
+    )
+    @classmethod
+    def _blank_secret_is_unset(cls, value: Any) -> Any:
+        # Secret files often end with a newline; an empty one means "not set", not "".
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
 
     @classmethod
     def settings_customise_sources(
