@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from liquidity.errors import LiquidityError
+from liquidity.errors import LiquidityError, MalformedResponseError
 from liquidity.models import FetchResult, Observation
 from liquidity.registry import SeriesSpec
 
@@ -84,6 +84,15 @@ class PerSeriesSource:
 
     async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
         raise NotImplementedError
+
+
+def malformed(source: str, series_id: str, what: str, exc: Exception) -> MalformedResponseError:
+    """The error for a body that does not have the documented shape."""
+    return MalformedResponseError(
+        f"{source}: {series_id}: unexpected {what} ({type(exc).__name__}: {exc})",
+        source=source,
+        series_id=series_id,
+    )
 
 
 def only_ours(result: FetchResult | BaseException) -> FetchResult | BaseException:

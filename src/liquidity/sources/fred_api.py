@@ -33,7 +33,7 @@ from liquidity.models import VINTAGE_SOURCE, FetchResult, Observation
 from liquidity.registry import SeriesSpec, unit_from_fred
 from liquidity.registry.series import release_members
 from liquidity.registry.units import factor
-from liquidity.sources.base import FetchRequest, observation, only_ours, parse_value
+from liquidity.sources.base import FetchRequest, malformed, observation, only_ours, parse_value
 
 NAME = "fred"
 PAGE_LIMIT = 100_000  # FRED's maximum per page
@@ -160,11 +160,7 @@ def transform(
                                   fetched_at=fetched_at, source=NAME)  # fmt: skip
             result.observations.append(obs)
     except (KeyError, TypeError, ValueError) as exc:
-        raise MalformedResponseError(
-            f"fred: {spec.id}: unexpected observations payload ({type(exc).__name__}: {exc})",
-            source=NAME,
-            series_id=spec.id,
-        ) from None
+        raise malformed(NAME, spec.id, "observations payload", exc) from None
     return len(rows)
 
 

@@ -20,7 +20,7 @@ import httpx
 
 from liquidity.errors import MalformedResponseError, SourceAPIError
 from liquidity.models import FetchResult, Observation
-from liquidity.sources.base import FetchRequest, PerSeriesSource, parse_value
+from liquidity.sources.base import FetchRequest, PerSeriesSource, malformed, parse_value
 
 NAME = "nyfed"
 PATH = "/api/rp/reverserepo/propositions/search.json"
@@ -56,11 +56,7 @@ def transform(body: Any, request: FetchRequest, fetched_at: datetime) -> FetchRe
             stamp = _published(op.get("lastUpdated"), spec.release.first_release(day))
             published[day] = max(published.get(day, stamp), stamp)
     except (KeyError, TypeError, ValueError) as exc:
-        raise MalformedResponseError(
-            f"nyfed: {spec.id}: unexpected operations payload ({type(exc).__name__}: {exc})",
-            source=NAME,
-            series_id=spec.id,
-        ) from None
+        raise malformed(NAME, spec.id, "operations payload", exc) from None
     realtime_start = fetched_at.astimezone(NEW_YORK).date()
     result.observations = [
         Observation(

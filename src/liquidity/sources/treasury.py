@@ -23,7 +23,13 @@ import httpx
 
 from liquidity.errors import MalformedResponseError, SourceAPIError
 from liquidity.models import FetchResult
-from liquidity.sources.base import FetchRequest, PerSeriesSource, observation, parse_value
+from liquidity.sources.base import (
+    FetchRequest,
+    PerSeriesSource,
+    malformed,
+    observation,
+    parse_value,
+)
 
 NAME = "treasury_dts"
 PATH = "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"
@@ -67,11 +73,7 @@ def transform(
                 if balances.get(day) is None:
                     balances[day] = value
     except (KeyError, TypeError, ValueError) as exc:
-        raise MalformedResponseError(
-            f"treasury_dts: {spec.id}: unexpected payload ({type(exc).__name__}: {exc})",
-            source=NAME,
-            series_id=spec.id,
-        ) from None
+        raise malformed(NAME, spec.id, "payload", exc) from None
     realtime_start = fetched_at.astimezone(NEW_YORK).date()
     for day in sorted(balances):
         value = balances[day]

@@ -19,7 +19,13 @@ import httpx
 
 from liquidity.errors import MalformedResponseError, SourceAPIError
 from liquidity.models import FetchResult
-from liquidity.sources.base import FetchRequest, PerSeriesSource, observation, parse_value
+from liquidity.sources.base import (
+    FetchRequest,
+    PerSeriesSource,
+    malformed,
+    observation,
+    parse_value,
+)
 
 NAME = "yahoo"
 DEFAULT_ZONE = "America/New_York"
@@ -80,11 +86,7 @@ def transform(body: dict[str, Any], request: FetchRequest, fetched_at: datetime)
                             fetched_at=fetched_at, source=NAME)
             )  # fmt: skip
     except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise MalformedResponseError(
-            f"yahoo: {spec.id}: unexpected chart payload ({type(exc).__name__}: {exc})",
-            source=NAME,
-            series_id=spec.id,
-        ) from None
+        raise malformed(NAME, spec.id, "chart payload", exc) from None
     _dedupe_last(result)
     return result
 
