@@ -30,7 +30,7 @@ def _root(
 
 
 def _register() -> None:
-    from liquidity.cli import check, collect, serve, show, status, watch
+    from liquidity.cli import check, collect, plot, serve, show, status, watch
     from liquidity.cli.db import db_app
 
     app.command("collect")(collect.collect)
@@ -39,6 +39,7 @@ def _register() -> None:
     app.command("watch")(watch.watch)
     app.command("check")(check.check)
     app.command("serve")(serve.serve)
+    app.command("plot")(plot.plot)
     app.add_typer(db_app, name="db")
 
 

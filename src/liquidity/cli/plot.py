@@ -1,0 +1,53 @@
+"""``liquidity plot``: Net Liquidity or series to a PNG, SVG or interactive HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from liquidity.cli.options import parse_date, parse_instant
+
+
+def plot(
+    ctx: typer.Context,
+    what: list[str] = typer.Argument(
+        ..., help="'net-liquidity', or one or more series ids (one axis per unit)."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="Output file: .png, .svg or .html (interactive)."
+    ),
+    variant: str = typer.Option(
+        "weekly", "--variant", help="Net Liquidity: weekly, daily or primary."
+    ),
+    start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD)."),
+    end: str = typer.Option(None, "--end", help="Last date (YYYY-MM-DD)."),
+    as_of: str = typer.Option(
+        None,
+        "--as-of",
+        help="Only what was public at this instant (ISO; naive = UTC; "
+        "a bare date = end of that day in New York).",
+    ),
+    overlay: str = typer.Option(
+        None, "--overlay", help="A market series (e.g. VIX, MOVE) as a z-score on a right axis."
+    ),
+) -> None:
+    """Draw Net Liquidity with its components, or series, to a file."""
+    from liquidity import plots
+    from liquidity.storage import open_store
+
+    app = ctx.obj
+    app.run(plots.output_format, output)  # an unknown suffix fails before any work
+    settings = app.settings()
+    window = {
+        "start": parse_date(start, "--start"),
+        "end": parse_date(end, "--end"),
+        "as_of": parse_instant(as_of),
+    }
+    store = app.run(open_store, settings)
+    try:
+        chart = app.run(plots.prepare, store, what, variant=variant, overlay=overlay, **window)
+    finally:
+        store.close()
+    app.run(plots.render, chart, output)
+    typer.echo(str(output))
