@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from liquidity.cli.options import parse_date, parse_instant
+from liquidity.cli.options import START, parse_date, parse_instant
 
 
 def check(
     ctx: typer.Context,
-    start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD)."),
+    start: str = START,
     as_of: str = typer.Option(None, "--as-of", help="Compare what was known at this instant."),
     scale: float = typer.Option(1.0, "--tolerance-scale", min=0.0, help="Multiply tolerances."),
 ) -> None:

@@ -9,6 +9,18 @@ import typer
 
 NEW_YORK = ZoneInfo("America/New_York")
 
+# Options several commands share, declared once (typer accepts one OptionInfo as the
+# default of several parameters).
+START = typer.Option(None, "--start", help="First date (YYYY-MM-DD).")
+END = typer.Option(None, "--end", help="Last date (YYYY-MM-DD).")
+AS_OF = typer.Option(
+    None,
+    "--as-of",
+    help="Only what was public at this instant (ISO; naive = UTC; "
+    "a bare date = end of that day in New York).",
+)
+VARIANT = typer.Option("weekly", "--variant", help="Net Liquidity: weekly, daily or primary.")
+
 
 def parse_date(value: str | None, name: str) -> date | None:
     if value is None:

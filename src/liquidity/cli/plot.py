@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from liquidity.cli.options import parse_date, parse_instant
+from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_date, parse_instant
 
 
 def plot(
@@ -17,17 +17,10 @@ def plot(
     output: Path = typer.Option(
         ..., "--output", "-o", help="Output file: .png, .svg or .html (interactive)."
     ),
-    variant: str = typer.Option(
-        "weekly", "--variant", help="Net Liquidity: weekly, daily or primary."
-    ),
-    start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD)."),
-    end: str = typer.Option(None, "--end", help="Last date (YYYY-MM-DD)."),
-    as_of: str = typer.Option(
-        None,
-        "--as-of",
-        help="Only what was public at this instant (ISO; naive = UTC; "
-        "a bare date = end of that day in New York).",
-    ),
+    variant: str = VARIANT,
+    start: str = START,
+    end: str = END,
+    as_of: str = AS_OF,
     overlay: str = typer.Option(
         None, "--overlay", help="A market series (e.g. VIX, MOVE) as a z-score on a right axis."
     ),

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import typer
 
-from liquidity.cli.options import parse_date, parse_instant
+from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_date, parse_instant
 
 NET_LIQUIDITY = "net-liquidity"
 
@@ -20,17 +20,10 @@ class Format(StrEnum):
 def show(
     ctx: typer.Context,
     what: str = typer.Argument(..., help="A series id, or 'net-liquidity'."),
-    start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD)."),
-    end: str = typer.Option(None, "--end", help="Last date (YYYY-MM-DD)."),
-    as_of: str = typer.Option(
-        None,
-        "--as-of",
-        help="Only what was public at this instant (ISO; naive = UTC; "
-        "a bare date = end of that day in New York).",
-    ),
-    variant: str = typer.Option(
-        "weekly", "--variant", help="Net Liquidity: weekly, daily or primary."
-    ),
+    start: str = START,
+    end: str = END,
+    as_of: str = AS_OF,
+    variant: str = VARIANT,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
     limit: int = typer.Option(
         None, "--limit", help="Only the last N rows (default: 30 for table, all otherwise)."
