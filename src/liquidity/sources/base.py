@@ -86,6 +86,25 @@ class PerSeriesSource:
         raise NotImplementedError
 
 
+def keep(
+    result: FetchResult,
+    spec: SeriesSpec,
+    day: date,
+    value: float | None,
+    *,
+    realtime_start: date,
+    fetched_at: datetime,
+) -> None:
+    """Add the value as an observation of ``result``, or count it missing."""
+    if value is None:
+        result.missing += 1
+    else:
+        result.observations.append(
+            observation(spec, day, value, realtime_start=realtime_start,
+                        fetched_at=fetched_at, source=result.source)
+        )  # fmt: skip
+
+
 def malformed(source: str, series_id: str, what: str, exc: Exception) -> MalformedResponseError:
     """The error for a body that does not have the documented shape."""
     return MalformedResponseError(

@@ -26,8 +26,8 @@ from liquidity.models import FetchResult
 from liquidity.sources.base import (
     FetchRequest,
     PerSeriesSource,
+    keep,
     malformed,
-    observation,
     parse_value,
 )
 
@@ -75,17 +75,9 @@ def transform(
     except (KeyError, TypeError, ValueError) as exc:
         raise malformed(NAME, spec.id, "payload", exc) from None
     realtime_start = fetched_at.astimezone(NEW_YORK).date()
-    for day in sorted(balances):
-        value = balances[day]
-        if day < request.start:
-            continue
-        if value is None:
-            result.missing += 1
-            continue
-        result.observations.append(
-            observation(spec, day, value, realtime_start=realtime_start,
-                        fetched_at=fetched_at, source=NAME)
-        )  # fmt: skip
+    for day in sorted(d for d in balances if d >= request.start):
+        keep(result, spec, day, balances[day], realtime_start=realtime_start,
+             fetched_at=fetched_at)  # fmt: skip
     return result
 
 

@@ -22,8 +22,8 @@ from liquidity.models import FetchResult
 from liquidity.sources.base import (
     FetchRequest,
     PerSeriesSource,
+    keep,
     malformed,
-    observation,
     parse_value,
 )
 
@@ -77,14 +77,8 @@ def transform(body: dict[str, Any], request: FetchRequest, fetched_at: datetime)
             day = datetime.fromtimestamp(int(stamp), zone).date()
             if day < request.start or spec.release.first_release(day) > fetched_at:
                 continue  # before the window, or the close is not final yet
-            value = parse_value(close)
-            if value is None:
-                result.missing += 1
-                continue
-            result.observations.append(
-                observation(spec, day, value, realtime_start=realtime_start,
-                            fetched_at=fetched_at, source=NAME)
-            )  # fmt: skip
+            keep(result, spec, day, parse_value(close), realtime_start=realtime_start,
+                 fetched_at=fetched_at)  # fmt: skip
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise malformed(NAME, spec.id, "chart payload", exc) from None
     _dedupe_last(result)
