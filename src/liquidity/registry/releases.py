@@ -10,27 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from liquidity.registry.calendars import FED, NYSE, holidays_in
+
 NEW_YORK = "America/New_York"
-FED = "fed"  # US federal holidays: the Federal Reserve's calendar
-NYSE = "nyse"
-
-
-@lru_cache(maxsize=64)
-def _holidays(calendar: str, year: int) -> frozenset[date]:
-    import holidays
-
-    if calendar == NYSE:
-        days = holidays.financial_holidays("NYSE", years=year)
-    else:
-        days = holidays.country_holidays("US", years=year, categories=("public",))
-    return frozenset(days)
 
 
 def is_business_day(day: date, calendar: str = FED) -> bool:
-    return day.weekday() < 5 and day not in _holidays(calendar, day.year)
+    return day.weekday() < 5 and day not in holidays_in(calendar, day.year)
 
 
 def next_business_day(day: date, calendar: str = FED) -> date:
