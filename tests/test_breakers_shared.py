@@ -49,3 +49,16 @@ def test_one_process_trips_the_breaker_another_sees_it_open(
 
 def test_unreachable_redis_falls_back_to_memory_breakers(prefix: str) -> None:
     assert probe("trip", "redis://127.0.0.1:1/0", prefix, DEAD) == "SourceTransientError"
+
+
+def test_purgatory_loads_without_redis_and_shared_breakers_still_work(
+    prefix: str, replay: ReplayServer
+) -> None:
+    """``liquidity.circuit`` keeps redis out of a start without Redis configured; the
+    probe processes above import it that way, and then share breakers through Redis."""
+    code = "import sys, liquidity.http; print('redis' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    url = shared_redis_or_skip()
+    assert probe("trip", url, prefix, DEAD) == "SourceTransientError"
+    assert probe("probe", url, prefix, f"{replay.url}/fred/series") == "SourceUnavailableError"
