@@ -634,13 +634,18 @@ def test_rules_and_dashboard_use_only_exported_metrics() -> None:
 
 
 def scrape(port: int, timeout: float = 60.0) -> str:
-    """/metrics once the daemon has finished a job (its collect histogram has a sample)."""
+    """/metrics once the daemon has finished a job (its collect histogram has a sample)
+    and its freshness snapshot, refreshed on its own interval, has seen the stored rows."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
                 text: str = r.read().decode()
-            if "liquidity_collect_duration_seconds_count{" in text:
+            ready = (
+                "liquidity_collect_duration_seconds_count{",
+                "liquidity_series_observation_age_seconds{",
+            )
+            if all(marker in text for marker in ready):
                 return text
         except (urllib.error.URLError, OSError):
             pass
