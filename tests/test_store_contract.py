@@ -185,3 +185,17 @@ def test_vintages_backfilled_after_a_plain_fetch_are_not_shadowed(store: Store) 
     assert store.read("WALCL", as_of=revision)[0].value == 200.0
     assert store.read("WALCL")[0].value == 200.0
     assert store.read("WALCL", as_of=first_release - timedelta(seconds=1)) == []
+
+
+def test_a_batch_meets_only_the_stored_rows_it_covers(store: Store) -> None:
+    """DuckDB compares a batch only with stored rows of its series and date span: rows
+    at the span's edges, other series and a mixed batch must still classify right."""
+    weeks = [WED - timedelta(weeks=i) for i in range(6)]
+    store.write([obs(100.0 + i, day) for i, day in enumerate(weeks)])
+    store.write([obs(1.0, day, sid="WDTGAL") for day in weeks])
+    later = date(2026, 8, 20)
+    edge = [obs(101.0, weeks[1], rs=later), obs(104.0, weeks[4], rs=later)]  # same values
+    result = store.write([*edge, obs(2.0, weeks[2], rs=later, sid="WDTGAL")])
+    assert (result.inserted, result.revised, result.unchanged) == (0, 1, 2)
+    assert [o.value for o in store.read("WDTGAL")] == [1.0, 1.0, 1.0, 2.0, 1.0, 1.0]
+    assert len(store.read("WALCL")) == 6

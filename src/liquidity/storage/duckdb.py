@@ -47,29 +47,47 @@ CREATE TABLE IF NOT EXISTS fetch_state (
 # Equal within float noise: a re-fetch of the same number is not a revision.
 SAME = "abs(prior_value - value) <= 1e-9 * greatest(abs(prior_value), abs(value), 1.0)"
 
-STAGE = """
+RAW = """
+SELECT series_id, DATE '0001-01-01' + (d - 1) AS date, value,
+       DATE '0001-01-01' + (rs - 1) AS realtime_start,
+       make_timestamp(ka) AS known_at, source, ord
+FROM incoming
+"""
+
+# Only the stored rows a batch can meet: constants, so the scan skips the rest.
+STORED = """(
+    SELECT series_id, date, realtime_start, value FROM observations
+    WHERE list_contains($series, series_id) AND date BETWEEN $first AND $last
+) p ON inc.series_id = p.series_id AND inc.date = p.date
+   AND inc.realtime_start >= p.realtime_start
+"""
+
+# Whether the batch holds several rows for one (series, date): duplicates or vintages.
+REPEATS = "SELECT count(*) > count(DISTINCT (series_id, d)) FROM incoming"
+
+# The usual batch, one row per date: the prior value is the stored vintage at or before it.
+STAGE = f"""
 CREATE OR REPLACE TEMP TABLE staged AS
-WITH raw AS (
-    SELECT series_id, DATE '0001-01-01' + (d - 1) AS date, value,
-           DATE '0001-01-01' + (rs - 1) AS realtime_start,
-           make_timestamp(ka) AS known_at, source, ord
-    FROM incoming
-), dedup AS (
+WITH inc AS ({RAW})
+SELECT inc.*, p.value AS prior_value FROM inc ASOF LEFT JOIN {STORED}
+"""
+
+# Several rows per date: keep the last of each (series, date, realtime_start), and take
+# the prior from the batch's own earlier vintage when it is later than the stored one.
+STAGE_REPEATS = f"""
+CREATE OR REPLACE TEMP TABLE staged AS
+WITH raw AS ({RAW}), dedup AS (
     SELECT * FROM raw
     QUALIFY row_number() OVER (PARTITION BY series_id, date, realtime_start ORDER BY ord DESC) = 1
-), inc AS (  -- the batch's own earlier vintage of the same date, if any
+), inc AS (
     SELECT *, lag(value) OVER w AS batch_value, lag(realtime_start) OVER w AS batch_rs
     FROM dedup WINDOW w AS (PARTITION BY series_id, date ORDER BY realtime_start)
 )
--- The prior vintage: the stored one at or before this realtime_start, unless the batch
--- holds a later one before it.
 SELECT inc.* EXCLUDE (batch_value, batch_rs),
        CASE WHEN batch_rs IS NOT NULL
                  AND (p.realtime_start IS NULL OR batch_rs > p.realtime_start)
             THEN batch_value ELSE p.value END AS prior_value
-FROM inc ASOF LEFT JOIN observations p
-  ON inc.series_id = p.series_id AND inc.date = p.date
- AND inc.realtime_start >= p.realtime_start
+FROM inc ASOF LEFT JOIN {STORED}
 """
 
 UPSERT = f"""
@@ -135,13 +153,19 @@ class DuckDBStore:
     ) -> WriteResult:
         if not observations:
             return WriteResult()
-        incoming = _arrays(observations)  # noqa: F841  (read by DuckDB's replacement scan)
+        incoming = _arrays(observations)  # read by DuckDB's replacement scan
         params = {
             "revision_known_at": to_naive_utc(revision_known_at) if revision_known_at else None,
             "now": to_naive_utc(datetime.now(UTC)),
         }
+        span = {
+            "series": sorted(set(incoming["series_id"])),
+            "first": date.fromordinal(int(incoming["d"].min())),
+            "last": date.fromordinal(int(incoming["d"].max())),
+        }
         with self._transaction() as con:
-            con.execute(STAGE)
+            [(repeats,)] = con.execute(REPEATS).fetchall()
+            con.execute(STAGE_REPEATS if repeats else STAGE, span)
             row = con.execute(COUNT).fetchall()[0]
             con.execute(UPSERT, params)
             con.execute("DROP TABLE staged")
