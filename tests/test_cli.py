@@ -132,7 +132,7 @@ def test_help_does_not_import_heavy_parts() -> None:
         "import sys\nfrom liquidity.cli import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = ('duckdb', 'httpx', 'numpy', 'pydantic_settings', 'purgatory', 'tenacity',"
-        " 'matplotlib', 'plotly')\n"
+        " 'matplotlib', 'plotly', 'rich.markdown', 'pygments')\n"
         "print('HEAVY=' + ','.join(m for m in heavy if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

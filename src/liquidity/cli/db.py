@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 db_app = typer.Typer(
-    help="Store management: create tables, replay the spool.", no_args_is_help=True
+    help="Store management: create tables, replay the spool.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, as the main app (cli/__init__.py)
 )
 
 
