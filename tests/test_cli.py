@@ -137,3 +137,14 @@ def test_help_does_not_import_heavy_parts() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_commands_that_fetch_skip_httpx_own_command_line() -> None:
+    """``cli.lean``: httpx's CLI (click, rich.syntax, pygments) is refused, httpx works."""
+    code = (
+        "import sys\nfrom liquidity.cli import app\nimport liquidity.pipeline, httpx\n"
+        "httpx.Client().close()\n"
+        "print(sorted(m for m in ('httpx._main', 'pygments') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

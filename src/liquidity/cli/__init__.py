@@ -10,7 +10,10 @@ import sys
 
 import typer
 
+from liquidity.cli import lean
 from liquidity.cli.context import AppContext, fail
+
+lean.install()
 
 app = typer.Typer(
     name="liquidity",
