@@ -37,3 +37,14 @@ async def test_every_served_value_is_stored_exactly(
     assert by_id["RRPONTSYD"].missing == 1735
     assert by_id["WALCL"].missing == 0  # a weekly series' empty weekdays are not "missing"
     store.close()
+
+
+async def test_only_the_sources_asked_for_get_a_client(
+    settings: Settings, replay: ReplayServer
+) -> None:
+    store = DuckDBStore(settings.duckdb_path)
+    report = await collect(settings, store, ["DGS10", "VIX"])
+    assert not report.failures
+    assert set(report.by_source) == {"fred", "yahoo"}  # no NY Fed or Treasury client
+    assert replay.count() == 2
+    store.close()

@@ -91,8 +91,10 @@ async def _open_sources(
     settings: Settings,
     stack: AsyncExitStack,
     breakers: AsyncCircuitBreakerFactory,
+    needed: set[str],
     vintages: bool = False,
 ) -> tuple[dict[str, Source], list[SourceClient]]:
+    """A client and source for each source in ``needed``, and no others."""
     from liquidity.sources.fred_api import FredApiSource
     from liquidity.sources.fred_csv import FredCsvSource
     from liquidity.sources.nyfed import NyFedSource
@@ -107,16 +109,24 @@ async def _open_sources(
         clients.append(SourceClient(name, http, policy, breakers))
         return clients[-1]
 
-    fred: Source
-    if settings.fred_api_key is not None:
-        key = settings.fred_api_key.get_secret_value()
-        fred = FredApiSource(await client("fred"), settings.fred_api_url, key, vintages=vintages)
-    else:
-        fred = FredCsvSource(await client("fred"), settings.fred_graph_url)
-    yahoo = YahooSource(await client("yahoo"), settings.yahoo_url)
-    nyfed = NyFedSource(await client("nyfed"), settings.nyfed_url)
-    dts = TreasuryDtsSource(await client("treasury_dts"), settings.treasury_url)
-    return {"fred": fred, "yahoo": yahoo, "nyfed": nyfed, "treasury_dts": dts}, clients
+    sources: dict[str, Source] = {}
+    if "fred" in needed:
+        if settings.fred_api_key is not None:
+            key = settings.fred_api_key.get_secret_value()
+            sources["fred"] = FredApiSource(
+                await client("fred"), settings.fred_api_url, key, vintages=vintages
+            )
+        else:
+            sources["fred"] = FredCsvSource(await client("fred"), settings.fred_graph_url)
+    if "yahoo" in needed:
+        sources["yahoo"] = YahooSource(await client("yahoo"), settings.yahoo_url)
+    if "nyfed" in needed:
+        sources["nyfed"] = NyFedSource(await client("nyfed"), settings.nyfed_url)
+    if "treasury_dts" in needed:
+        sources["treasury_dts"] = TreasuryDtsSource(
+            await client("treasury_dts"), settings.treasury_url
+        )
+    return sources, clients
 
 
 async def collect(
@@ -148,7 +158,8 @@ async def collect(
     async with AsyncExitStack() as stack:
         if own_breakers:
             stack.push_async_callback(close_breakers, breakers)
-        sources, clients = await _open_sources(settings, stack, breakers, vintages)
+        needed = {r.spec.source for r in requests}
+        sources, clients = await _open_sources(settings, stack, breakers, needed, vintages)
         tasks = []
         for name, source in sources.items():
             mine = [r for r in requests if r.spec.source == name]
