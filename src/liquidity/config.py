@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     # Storage
     store: Literal["duckdb", "questdb"] = "duckdb"
     duckdb_path: Path = Field(default_factory=default_duckdb_path)
+    duckdb_threads: int = Field(
+        1,
+        ge=1,
+        description="DuckDB worker threads: our batches and queries are small, and "
+        "each thread keeps ~9 MB; raise it for large analytical reads",
+    )
     questdb_host: str = "127.0.0.1"
     questdb_http_port: int = Field(9000, gt=0, lt=65536)
     questdb_pg_port: int = Field(8812, gt=0, lt=65536)

@@ -14,7 +14,7 @@ def open_store(settings: Settings) -> Store:
     if settings.store == "duckdb":
         from liquidity.storage.duckdb import DuckDBStore
 
-        return DuckDBStore(settings.duckdb_path)
+        return DuckDBStore(settings.duckdb_path, threads=settings.duckdb_threads)
     import importlib.util
 
     from liquidity.errors import ConfigError

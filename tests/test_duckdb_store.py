@@ -1,0 +1,65 @@
+"""DuckDB specifics beyond the store contract: stores made by earlier versions, threads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from liquidity.config import Settings
+from liquidity.storage import open_store
+from liquidity.storage.duckdb import DuckDBStore
+from tests.test_store_contract import WED, obs
+
+# The table as stores created before 0.1 had it: with a PRIMARY KEY.
+KEYED_TABLE = """
+CREATE TABLE observations (
+    series_id VARCHAR NOT NULL, date DATE NOT NULL, value DOUBLE NOT NULL,
+    realtime_start DATE NOT NULL, known_at TIMESTAMP NOT NULL, source VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL, revision BOOLEAN NOT NULL DEFAULT false,
+    PRIMARY KEY (series_id, date, realtime_start)
+)
+"""
+
+
+def test_a_store_with_the_old_primary_key_keeps_working(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(KEYED_TABLE)
+    store = DuckDBStore(path)
+    rows = [obs(100.0 + i, WED - timedelta(weeks=i)) for i in range(3)]
+    assert store.write(rows).inserted == 3
+    assert store.write(rows).unchanged == 3
+    same_day = store.write([obs(99.0)])  # same realtime_start: replaces the row
+    assert (same_day.revised, same_day.inserted) == (1, 0)
+    later = store.write([obs(98.0, rs=date(2026, 8, 13))])
+    assert later.revised == 1
+    assert store.count() == 4 and store.read("WALCL")[-1].value == 98.0
+    store.close()
+
+
+def test_new_stores_have_no_index_and_stay_unique(tmp_path: Path) -> None:
+    store = DuckDBStore(tmp_path / "new.duckdb")
+    keys = "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    assert store._query(keys + " AND table_name = 'observations'", []) == [(0,)]
+    batch = [obs(1.0, WED - timedelta(weeks=i % 5)) for i in range(20)]  # each date 4 times
+    store.write(batch)
+    store.write(batch)
+    store.write([obs(2.0)])
+    [(rows, keys)] = store._query(
+        "SELECT count(*), count(DISTINCT (series_id, date, realtime_start)) FROM observations", []
+    )
+    assert rows == keys == 5
+    store.close()
+
+
+def test_threads_come_from_settings(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, duckdb_path=tmp_path / "t.duckdb")
+    store = open_store(settings)
+    assert isinstance(store, DuckDBStore)
+    assert store._query("SELECT current_setting('threads')", []) == [(1,)]
+    store.close()
+    more = DuckDBStore(tmp_path / "t.duckdb", threads=2)
+    assert more._query("SELECT current_setting('threads')", []) == [(2,)]
+    more.close()
