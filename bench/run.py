@@ -179,6 +179,11 @@ def main() -> None:
     factory, why = storage.questdb_store_factory()
     if factory is None:
         lines.append(f"| QuestDB | not run: {why} | not run |")
+    else:
+        q_rate = storage.ingest(factory)
+        q_took, _, _ = storage.as_of_query(factory)
+        q_ms = Stat([t * 1000 for t in q_took.values]).fmt(digits=2)
+        lines.append(f"| QuestDB ({why}) | {q_rate.fmt(digits=0)} | {q_ms} |")
     lines += [
         "",
         f"Targets: ingest above {TARGET_INGEST:,} rows/s; as-of Net Liquidity under "

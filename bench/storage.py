@@ -1,8 +1,9 @@
-"""Storage: DuckDB ingest rate for 1 million observations through ``DuckDBStore.write``,
-and as-of Net Liquidity over 20 years of weekly data with 10 vintages per date.
+"""Storage: ingest rate for 1 million observations through each store's ``write``, and
+as-of Net Liquidity over 20 years of weekly data with 10 vintages per date.
 
-QuestDB hook: figures only when ``LIQUIDITY_TEST_QUESTDB_URL`` is set and the backend
-(``liquidity.storage.questdb``, being written) imports; otherwise the reason is reported.
+QuestDB: figures only when ``LIQUIDITY_TEST_QUESTDB_URL`` names a server (the store
+itself, without the spool, in tables of their own that are dropped afterwards; a write
+returns once QuestDB has applied its WAL, so rows/s counts rows queryable).
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.common import RUNS, Stat
+from liquidity.config import Settings
 from liquidity.models import Observation
 from liquidity.query import net_liquidity
 from liquidity.storage.duckdb import DuckDBStore
@@ -29,7 +34,7 @@ VINTAGES = 10
 
 def million() -> list[list[Observation]]:
     """One batch per series, as a collect writes them (one transaction per series)."""
-    start, known = date(1700, 1, 1), datetime(2026, 1, 1, tzinfo=UTC)
+    start, known = date(1970, 1, 1), datetime(2026, 1, 1, tzinfo=UTC)  # QuestDB: 1970 on
     return [
         [
             Observation(
@@ -93,10 +98,7 @@ def as_of_query(make_store: Callable[[Path], Any]) -> tuple[Stat, int, int]:
 
 
 def duckdb_store(path: Path) -> DuckDBStore:
-    return DuckDBStore(path)
-
-
-# -- QuestDB hook (backend owned by another engineer; wire it here when it lands) --------
+    return DuckDBStore(path, threads=Settings.model_fields["duckdb_threads"].default)
 
 
 def questdb_store_factory() -> tuple[Callable[[Path], Any] | None, str]:
@@ -105,7 +107,40 @@ def questdb_store_factory() -> tuple[Callable[[Path], Any] | None, str]:
     if not url:
         return None, "LIQUIDITY_TEST_QUESTDB_URL not set"
     try:
-        from liquidity.storage.questdb import QuestDBStore  # type: ignore[attr-defined]
+        import questdb  # noqa: F401
     except ImportError as exc:
-        return None, f"backend not importable: {exc}"
-    return None, f"hook not wired yet for {QuestDBStore.__name__} at {url}"
+        return None, f"questdb client not installed ({exc})"
+    return partial(BenchQuestDB.open, url), url
+
+
+class BenchQuestDB:
+    """A ``QuestDBStore`` in tables of its own, dropped when closed."""
+
+    @staticmethod
+    def open(url: str, path: Path) -> Any:
+        from liquidity.config import Settings
+        from liquidity.storage.questdb import QuestDBStore
+
+        parts = urlsplit(url)
+        settings = Settings(
+            _env_file=None,
+            store="questdb",
+            questdb_host=parts.hostname or "127.0.0.1",
+            questdb_http_port=parts.port or 9000,
+            questdb_tls=parts.scheme == "https",
+            questdb_user=parts.username,
+            questdb_password=parts.password,
+            questdb_table_prefix=f"bench{uuid.uuid4().hex[:8]}_",
+            spool_path=path.with_suffix(".spool"),
+        )
+        store = QuestDBStore(settings)
+        store.init_schema()
+        close = store.close
+
+        def drop_then_close() -> None:
+            for table in ("observations", "fetch_state", "cursors"):
+                store.rest.exec(f"DROP TABLE IF EXISTS {settings.questdb_table_prefix}{table}")
+            close()
+
+        store.close = drop_then_close  # type: ignore[method-assign]
+        return store
