@@ -35,7 +35,7 @@ $(BENCH_BIN)/uv:
 	$(BENCH_BIN)/python -m pip install --quiet --upgrade pip uv
 
 bench: $(BENCH_BIN)/uv
-	$(BENCH_BIN)/uv pip install --quiet --python $(BENCH_BIN)/python -e . $(BENCH_PEERS)
+	$(BENCH_BIN)/uv pip install --quiet --python $(BENCH_BIN)/python -e '.[questdb]' $(BENCH_PEERS)
 	$(BENCH_BIN)/python bench/run.py
 
 clean:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -63,3 +65,25 @@ def test_threads_come_from_settings(tmp_path: Path) -> None:
     more = DuckDBStore(tmp_path / "t.duckdb", threads=2)
     assert more._query("SELECT current_setting('threads')", []) == [(2,)]
     more.close()
+
+
+def test_threads_writing_the_same_rows_store_them_once(tmp_path: Path) -> None:
+    path = tmp_path / "threads.duckdb"
+    DuckDBStore(path).close()
+    batch = [obs(float(i), WED - timedelta(days=i)) for i in range(500)]
+    start = threading.Barrier(4)
+
+    def write() -> int:
+        store = DuckDBStore(path)  # connections of one process share the database
+        start.wait()
+        try:
+            return store.write(batch).inserted
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        inserted = list(pool.map(lambda _: write(), range(4)))
+    assert sorted(inserted) == [0, 0, 0, 500]
+    store = DuckDBStore(path)
+    assert store._query("SELECT count(*) FROM observations", []) == [(500,)]
+    store.close()

@@ -6,6 +6,7 @@ the whole batch or none of it. Timestamps are stored as naive UTC.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -29,10 +30,10 @@ CREATE TABLE IF NOT EXISTS observations (
     ingested_at    TIMESTAMP NOT NULL,  -- UTC
     revision       BOOLEAN   NOT NULL DEFAULT false  -- replaced an earlier value
     -- Unique per (series_id, date, realtime_start) by construction: each write classifies
-    -- its batch against the stored rows in one transaction (STAGE), on the one connection
-    -- of the one process that holds the file. No PRIMARY KEY: its in-memory index slowed
-    -- ingest by a quarter (DuckDB's performance guide says as much). Stores created with
-    -- one keep it; the statements below work with or without it.
+    -- its batch against the stored rows in one transaction (STAGE), one write at a time
+    -- (DuckDB lets one process open the file for writing; WRITES serialises its threads).
+    -- No PRIMARY KEY: its in-memory index slowed ingest by a third (DuckDB's performance
+    -- guide warns of it). Stores created with one keep it; the statements work either way.
 );
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS revision BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS cursors (
@@ -146,6 +147,11 @@ def from_naive_utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(tzinfo=UTC)
 
 
+# Writes of every store in this process, one at a time: without a key constraint two
+# concurrent transactions could each insert the same new row.
+WRITES = threading.Lock()
+
+
 class DuckDBStore:
     def __init__(self, path: Path | str = ":memory:", *, threads: int | None = None) -> None:
         """``threads``: DuckDB's worker threads (its default: one per core)."""
@@ -186,7 +192,7 @@ class DuckDBStore:
             "first": date.fromordinal(int(incoming["d"].min())),
             "last": date.fromordinal(int(incoming["d"].max())),
         }
-        with self._transaction() as con:
+        with WRITES, self._transaction() as con:
             [(repeats,)] = con.execute(REPEATS).fetchall()
             con.execute(STAGE_REPEATS if repeats else STAGE, span)
             row = con.execute(COUNT).fetchall()[0]
