@@ -42,3 +42,9 @@ def run_cli(
 
 def parse_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def python_prints(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter: imports are counted from scratch."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()

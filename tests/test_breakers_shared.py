@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import ROOT
+from tests.cli_helpers import ROOT, python_prints
 from tests.redis_helpers import delete_prefix, shared_redis_or_skip, unique_prefix
 from tests.replay import ReplayServer
 
@@ -57,8 +57,7 @@ def test_purgatory_loads_without_redis_and_shared_breakers_still_work(
     """``liquidity.circuit`` keeps redis out of a start without Redis configured; the
     probe processes above import it that way, and then share breakers through Redis."""
     code = "import sys, liquidity.http; print('redis' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert python_prints(code) == "False"
     url = shared_redis_or_skip()
     assert probe("trip", url, prefix, DEAD) == "SourceTransientError"
     assert probe("probe", url, prefix, f"{replay.url}/fred/series") == "SourceUnavailableError"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 
 import pytest
 
 from liquidity.registry.calendars import CALENDARS, from_library, holidays_in
 from liquidity.registry.holiday_dates import DAYS
+from tests.cli_helpers import python_prints
 
 
 @pytest.mark.parametrize("calendar", CALENDARS)
@@ -44,5 +43,4 @@ def test_a_collect_never_imports_the_library() -> None:
         "[s.release.first_release(date(2026, 11, 25)) for s in SERIES.values()];"
         "print('holidays' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert python_prints(code) == "False"

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from tests.cli_helpers import cli_env, parse_csv, run_cli
+from tests.cli_helpers import cli_env, parse_csv, python_prints, run_cli
 from tests.conftest import API_KEY
 from tests.replay import ReplayServer
 
@@ -135,8 +133,7 @@ def test_help_does_not_import_heavy_parts() -> None:
         " 'matplotlib', 'plotly', 'rich.markdown', 'pygments')\n"
         "print('HEAVY=' + ','.join(m for m in heavy if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "HEAVY="
+    assert python_prints(code).splitlines()[-1] == "HEAVY="
 
 
 def test_commands_that_fetch_skip_httpx_own_command_line() -> None:
@@ -146,5 +143,4 @@ def test_commands_that_fetch_skip_httpx_own_command_line() -> None:
         "httpx.Client().close()\n"
         "print(sorted(m for m in ('httpx._main', 'pygments') if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    assert python_prints(code) == "[]"
