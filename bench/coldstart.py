@@ -53,18 +53,20 @@ for name in sys.argv[1:]:
 print(json.dumps(steps))
 """
 
-# In the order a collect imports them: what each adds on top of the ones before.
+# In the order `liquidity collect` imports them (the CLI first: it keeps httpx's own CLI
+# and, through liquidity.circuit, redis out): what each adds on top of the ones before.
 MODULES = [
-    "httpx",
+    "typer",
+    "rich.console",
+    "liquidity.cli",
     "pydantic",
     "pydantic_settings",
+    "liquidity.config",
+    "httpx",
     "tenacity",
-    "purgatory",
-    "typer",
-    "rich",
+    "liquidity.http",
     "numpy",
     "duckdb",
-    "liquidity.cli",
     "liquidity.pipeline",
     "liquidity.storage.duckdb",
     "liquidity.sources.fred_api",

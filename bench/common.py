@@ -3,19 +3,46 @@ the replay server, and the floor that the rate limit and latency set."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+# A child's peak RSS (``ru_maxrss``) starts at the RSS of the process it was forked from:
+# Linux keeps the high-water mark across exec. Children of this (soon large) process would
+# all show its size, so they are started by a small launcher, started now while we are small.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with open(job["out"], "wb") as out, open(job["err"], "wb") as err:
+        began = time.perf_counter()
+        proc = subprocess.Popen(job["args"], env=job["env"], stdout=out, stderr=err,
+                                cwd=job["cwd"])
+        deadline = began + job["timeout"]
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+            time.sleep(0.005)
+        wall = time.perf_counter() - began
+    print(json.dumps([os.waitstatus_to_exitcode(status), wall, usage.ru_maxrss]), flush=True)
+"""
+_launcher = subprocess.Popen(
+    [sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+)
+
 sys.path.insert(0, str(ROOT))  # tests.replay: the same server the test suite uses
 
 from tests.replay import GOOD_KEYS, ReplayServer  # noqa: E402
@@ -71,25 +98,16 @@ class Child:
 def run_child(
     args: Sequence[str], env: dict[str, str] | None = None, timeout: float = 600
 ) -> Child:
-    """Run a process to its end: wall time, and its own peak RSS (from ``wait4``)."""
-    began = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(list(args), env=env, stdout=out, stderr=err, cwd=ROOT)
-        deadline = began + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-            time.sleep(0.005)
-        wall = time.perf_counter() - began
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Child(
-            proc.returncode, wall, usage.ru_maxrss / 1024, out.read().decode(), err.read().decode()
-        )
+    """Run a process to its end (through the launcher): wall time, and its own peak RSS."""
+    assert _launcher.stdin is not None and _launcher.stdout is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp) / "out", Path(tmp) / "err"
+        job = {"args": list(args), "env": dict(os.environ if env is None else env),
+               "cwd": str(ROOT), "timeout": timeout, "out": str(out), "err": str(err)}  # fmt: skip
+        _launcher.stdin.write(json.dumps(job) + "\n")
+        _launcher.stdin.flush()
+        code, wall, max_rss_kb = json.loads(_launcher.stdout.readline())
+        return Child(code, wall, max_rss_kb / 1024, out.read_text(), err.read_text())
 
 
 def floor_seconds(requests: int, rate: float = RATE, latency: float = LATENCY) -> float:
