@@ -18,15 +18,11 @@ def check(
     Exits 1 when a difference exceeds its tolerance (100 and 1000 USD millions)."""
     from liquidity.cli.render import render
     from liquidity.consistency import check as run_check
-    from liquidity.storage import open_store
 
     app = ctx.obj
     first, moment = parse_date(start, "--start"), parse_instant(as_of)
-    store = app.run(open_store, app.settings())
-    try:
+    with app.store() as store:
         results = app.run(run_check, store, start=first, as_of=moment, scale=scale)
-    finally:
-        store.close()
     rows = [
         [r.pair.name, r.compared, len(r.discrepancies), f"{r.pair.tolerance * scale:g}"]
         for r in results

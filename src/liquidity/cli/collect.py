@@ -28,35 +28,33 @@ def collect(
 
     from liquidity.pipeline import collect as run_collect
     from liquidity.registry import SERIES, get
-    from liquidity.storage import open_store
 
     app = ctx.obj
     settings = app.settings()
     first = parse_date(start, "--start")
     ids = [app.run(get, s).id for s in series] if series else list(SERIES)
-    store = app.run(open_store, settings)
     err = Console(stderr=True)
-    try:
-        with Progress(
+    with (
+        app.store() as store,
+        Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             console=err,
             transient=True,
             disable=not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("collecting", total=len(ids))
-            report = app.run(
-                asyncio.run,
-                run_collect(
-                    settings, store, ids, start=first, vintages=vintages,
-                    on_progress=lambda r: progress.update(
-                        task, advance=1, description=f"collected {r.series_id}"
-                    ),
+        ) as progress,
+    ):
+        task = progress.add_task("collecting", total=len(ids))
+        report = app.run(
+            asyncio.run,
+            run_collect(
+                settings, store, ids, start=first, vintages=vintages,
+                on_progress=lambda r: progress.update(
+                    task, advance=1, description=f"collected {r.series_id}"
                 ),
-            )  # fmt: skip
-    finally:
-        store.close()
+            ),
+        )  # fmt: skip
     _print(report)
     spooled = sum(s.written.spooled for s in report.series)
     if spooled:

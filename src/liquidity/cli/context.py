@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -11,6 +13,7 @@ import typer
 if TYPE_CHECKING:
     from liquidity.config import Settings
     from liquidity.redaction import Redactor
+    from liquidity.storage.base import Store
 
 
 @dataclass
@@ -27,6 +30,17 @@ class AppContext:
             self._settings = self.run(load_settings)
             configure(self.verbose, self.redactor(), as_json=self._settings.log_json)
         return self._settings  # type: ignore[no-any-return]
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The configured store for the length of a ``with``; an error opening it exits 1."""
+        from liquidity.storage import open_store
+
+        store = self.run(open_store, self.settings())
+        try:
+            yield store
+        finally:
+            store.close()
 
     def redactor(self) -> Redactor:
         from liquidity.redaction import Redactor

@@ -14,19 +14,14 @@ db_app = typer.Typer(
 @db_app.command("init")
 def init(ctx: typer.Context) -> None:
     """Create the tables (QuestDB) or check that they match; idempotent."""
-    from liquidity.storage import open_store
-
     app = ctx.obj
-    store = app.run(open_store, app.settings())
-    try:
+    with app.store() as store:
         inner = getattr(store, "inner", store)
         init_schema = getattr(inner, "init_schema", None)
         if init_schema is None:
             typer.echo(f"{app.settings().store}: tables are created on open; nothing to do")
             return
         created = app.run(init_schema)
-    finally:
-        store.close()
     typer.echo(f"created: {', '.join(created)}" if created else "tables exist and match")
 
 
@@ -34,11 +29,9 @@ def init(ctx: typer.Context) -> None:
 def flush_spool(ctx: typer.Context) -> None:
     """Write what an outage left in the local spool, oldest first."""
     from liquidity.errors import StorageUnavailableError
-    from liquidity.storage import open_store
 
     app = ctx.obj
-    store = app.run(open_store, app.settings())
-    try:
+    with app.store() as store:
         flush = getattr(store, "flush_spool", None)
         if flush is None:
             typer.echo("this store has no spool")
@@ -48,6 +41,4 @@ def flush_spool(ctx: typer.Context) -> None:
         except StorageUnavailableError as exc:
             entries, rows = store.spool.depth()
             app.fail_with(f"{exc}; {entries} entries still spooled ({rows} rows)")
-    finally:
-        store.close()
     typer.echo(f"replayed {done} entries: {result.inserted} new, {result.revised} revised rows")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -47,3 +48,13 @@ def parse_instant(value: str | None, name: str = "--as-of") -> datetime | None:
             param_hint=name,
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def parse_window(start: str | None, end: str | None, as_of: str | None) -> dict[str, Any]:
+    """``--start``, ``--end`` and ``--as-of`` as the ``start``/``end``/``as_of`` keywords
+    that queries and plots take."""
+    return {
+        "start": parse_date(start, "--start"),
+        "end": parse_date(end, "--end"),
+        "as_of": parse_instant(as_of),
+    }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_date, parse_instant
+from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_window
 
 
 def plot(
@@ -27,20 +27,11 @@ def plot(
 ) -> None:
     """Draw Net Liquidity with its components, or series, to a file."""
     from liquidity import plots
-    from liquidity.storage import open_store
 
     app = ctx.obj
     app.run(plots.output_format, output)  # an unknown suffix fails before any work
-    settings = app.settings()
-    window = {
-        "start": parse_date(start, "--start"),
-        "end": parse_date(end, "--end"),
-        "as_of": parse_instant(as_of),
-    }
-    store = app.run(open_store, settings)
-    try:
+    window = parse_window(start, end, as_of)
+    with app.store() as store:
         chart = app.run(plots.prepare, store, what, variant=variant, overlay=overlay, **window)
-    finally:
-        store.close()
     app.run(plots.render, chart, output)
     typer.echo(str(output))

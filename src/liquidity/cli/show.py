@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import typer
 
-from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_date, parse_instant
+from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_window
 
 NET_LIQUIDITY = "net-liquidity"
 
@@ -33,17 +33,10 @@ def show(
     from liquidity import query
     from liquidity.cli.render import render
     from liquidity.registry import get
-    from liquidity.storage import open_store
 
     app = ctx.obj
-    settings = app.settings()
-    window = {
-        "start": parse_date(start, "--start"),
-        "end": parse_date(end, "--end"),
-        "as_of": parse_instant(as_of),
-    }
-    store = app.run(open_store, settings)
-    try:
+    window = parse_window(start, end, as_of)
+    with app.store() as store:
         if what.lower() == NET_LIQUIDITY:
             rows = app.run(query.net_liquidity, store, variant, **window)
             header, table = _net_liquidity_table(rows)
@@ -54,8 +47,6 @@ def show(
             header = ["date", "value", "realtime_start", "known_at", "source"]
             table = [[o.date, o.value, o.realtime_start, o.known_at, o.source] for o in obs]
             title = f"{spec.id}: {spec.title} ({spec.unit.label})"
-    finally:
-        store.close()
     if not table:
         typer.echo(f"no data for {what}; run `liquidity collect` first", err=True)
         raise typer.Exit(1)

@@ -14,17 +14,13 @@ def status(ctx: typer.Context) -> None:
     from liquidity.cli.render import render
     from liquidity.registry import SERIES
     from liquidity.schedule import freshness
-    from liquidity.storage import open_store
 
     app = ctx.obj
     settings = app.settings()
-    store = app.run(open_store, settings)
-    try:
+    with app.store() as store:
         states = app.run(store.states)
         spool = getattr(store, "spool", None)
         spooled = spool.depth()[1] if spool is not None else 0
-    finally:
-        store.close()
     now = datetime.now(UTC)
     grace = timedelta(seconds=settings.overdue_grace)
     header = ["series", "source", "rows", "last date", "expected", "overdue", "last success",
