@@ -11,6 +11,7 @@ import pytest
 
 from liquidity.config import Settings
 from liquidity.storage.duckdb import DuckDBStore
+from tests.redis_helpers import delete_prefix, shared_redis_or_skip, unique_prefix
 from tests.replay import GOOD_KEYS, ReplayServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,3 +71,12 @@ def memory_store() -> Iterator[DuckDBStore]:
     store = DuckDBStore(":memory:")
     yield store
     store.close()
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    """A key prefix of its own on the shared Redis (which must run), deleted afterwards."""
+    url = shared_redis_or_skip()
+    name = unique_prefix()
+    yield name
+    delete_prefix(url, name)

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.cli_helpers import ROOT, python_prints
-from tests.redis_helpers import delete_prefix, shared_redis_or_skip, unique_prefix
+from tests.redis_helpers import shared_redis_or_skip
 from tests.replay import ReplayServer
 
 DEAD = "http://127.0.0.1:1/fred/series"  # connection refused: a transient failure
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    url = shared_redis_or_skip()
-    name = unique_prefix()
-    yield name
-    delete_prefix(url, name)
 
 
 def probe(action: str, redis_url: str, prefix: str, target: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +25,7 @@ from liquidity.publish.nautilus import (
 )
 from liquidity.publish.redis import publish_pending
 from liquidity.storage.duckdb import DuckDBStore
-from tests.redis_helpers import SHARED_URL, delete_prefix, shared_redis_or_skip, unique_prefix
+from tests.redis_helpers import SHARED_URL
 from tests.test_publish import H41, weekly
 
 
@@ -42,14 +41,6 @@ class Recorder(Actor):  # type: ignore[misc]
 
     def on_data(self, data: Any) -> None:
         self.seen.append((data, self.clock.timestamp_ns()))
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    shared_redis_or_skip()
-    name = unique_prefix()
-    yield name
-    delete_prefix(SHARED_URL, name)
 
 
 def test_backtest_engine_receives_observations_when_they_became_known(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +20,6 @@ from liquidity.publish.names import CURSOR, Names
 from liquidity.publish.redis import Publisher, publish_pending
 from liquidity.storage.duckdb import DuckDBStore
 from tests.conftest import make_settings
-from tests.redis_helpers import delete_prefix, shared_redis_or_skip, unique_prefix
 from tests.replay import ReplayServer
 
 H41 = datetime(2024, 1, 4, 21, 30, tzinfo=UTC)  # Thursday 16:30 New York
@@ -36,14 +35,6 @@ def weekly(store: DuckDBStore, day: str, walcl: float, known_at: datetime = H41)
     store.write([obs("WALCL", day, walcl, known_at)])
     store.write([obs("WLRRAL", day, 600_000.0, known_at)])
     store.write([obs("WDTGAL", day, 700_000.0, known_at)])
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    url = shared_redis_or_skip()
-    name = unique_prefix()
-    yield name
-    delete_prefix(url, name)
 
 
 @pytest.fixture
