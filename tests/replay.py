@@ -21,12 +21,13 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import quoteattr
+
+from liquidity import clock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD_KEYS = frozenset({"abcdefghijklmnopqrstuvwxyz012345"})
@@ -42,6 +43,11 @@ class Fault:
     hang: float = 0.0  # seconds to sleep before answering
     truncate: bool = False  # promise more bytes than sent, then close
     times: int = 1  # how many requests it hits (-1: all)
+
+
+def _st_louis_today() -> str:
+    """FRED's realtime dates are St. Louis dates, from the project's one clock."""
+    return clock.today("America/Chicago").isoformat()
 
 
 def _load_csv(path: Path) -> list[tuple[str, str]]:
@@ -339,7 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
         metas = [m for m in map(self.replay.data.metadata, sorted(ids)) if m is not None]
         offset = int(query.get("offset", ["0"])[0])
         limit = int(query.get("limit", ["1000"])[0])
-        realtime = metas[0]["realtime_start"] if metas else date.today().isoformat()
+        realtime = metas[0]["realtime_start"] if metas else _st_louis_today()
         body = {
             "realtime_start": realtime, "realtime_end": realtime,
             "order_by": "series_id", "sort_order": "asc",
@@ -361,7 +367,7 @@ class _Handler(BaseHTTPRequestHandler):
             rows = rows[::-1]
         offset = int(query.get("offset", ["0"])[0])
         limit = int(query.get("limit", ["100000"])[0])
-        realtime = self.replay.data.api_realtime.get(sid, date.today().isoformat())
+        realtime = self.replay.data.api_realtime.get(sid, _st_louis_today())
         page = rows[offset : offset + limit]
         body = {
             "realtime_start": realtime, "realtime_end": realtime,

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from liquidity import clock
 from liquidity.alerts import Alerts
 from liquidity.errors import LiquidityError
 from liquidity.metrics import Metrics, Snapshot, freshness_all
@@ -148,7 +149,7 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         self._scheduler = AsyncIOScheduler(timezone=UTC)
-        now = datetime.now(UTC)
+        now = clock.now()
         interval = self.settings.serve_interval
         for (source, release), specs in groups(SERIES.values()).items():
             name = f"{source}:{release.name}"
@@ -226,7 +227,7 @@ class Daemon:
         """Retry the series whose due observation is still missing, at widening waits."""
         if self._scheduler is None or self.settings.serve_interval or self.stop.is_set():
             return
-        now = datetime.now(UTC)
+        now = clock.now()
         late = [sid for sid in ids if _late(sid, self.snapshot, now)]
         if not late or attempt >= self.settings.serve_max_retries:
             return
@@ -265,13 +266,13 @@ class Daemon:
             with contextlib.suppress(Exception):
                 breaker = await self._breakers.get_breaker(source)
                 snap.breakers[source] = breaker.context.state == "opened"
-        snap.taken_at = datetime.now(UTC)
+        snap.taken_at = clock.now()
         if snap.active:
             await self._alert(report)
 
     def readiness(self) -> tuple[bool, dict[str, Any]]:
         snap = self.snapshot
-        overdue = [f.series_id for f in freshness_all(snap, datetime.now(UTC), self.grace)
+        overdue = [f.series_id for f in freshness_all(snap, clock.now(), self.grace)
                    if f.overdue]  # fmt: skip
         reasons = [f"store unreachable: {snap.store_error}"] if not snap.store_up else []
         reasons += [f"{sid} overdue" for sid in overdue]
@@ -279,7 +280,7 @@ class Daemon:
         return not reasons, body
 
     async def _alert(self, report: CollectReport | None) -> None:
-        snap, now = self.snapshot, datetime.now(UTC)
+        snap, now = self.snapshot, clock.now()
         overdue = {f"overdue:{f.series_id}": _overdue_text(f)
                    for f in freshness_all(snap, now, self.grace) if f.overdue}  # fmt: skip
         await self.alerts.sync("overdue:", overdue)

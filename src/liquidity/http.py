@@ -30,6 +30,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from liquidity import clock
 from liquidity.circuit import AsyncCircuitBreakerFactory, OpenedState
 from liquidity.errors import (
     LiquidityError,
@@ -90,7 +91,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or clock.now())).total_seconds())
 
 
 def _breaker_ignores(exc: BaseException) -> bool:

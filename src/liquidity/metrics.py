@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, Info
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from liquidity.clock import now
 from liquidity.registry import SERIES
 from liquidity.schedule import Freshness, freshness
 
@@ -128,7 +129,7 @@ class Metrics:
         snapshot: Callable[[], Snapshot],
         *,
         grace: timedelta,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = now,
         version: str = "0",
     ) -> None:
         r = registry

@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from liquidity import clock
 from liquidity.errors import ConfigError, LiquidityError
 from liquidity.http import HttpPolicy, SourceClient, close_breakers, make_breakers, make_client
 from liquidity.models import FetchResult, SeriesState, WriteResult
@@ -204,7 +205,7 @@ async def _publish(
 async def _fetch(
     source: Source, batch: list[FetchRequest]
 ) -> tuple[datetime, list[tuple[FetchRequest, FetchResult | BaseException]]]:
-    fetched_at = datetime.now(UTC)
+    fetched_at = clock.now()
     results = await source.fetch(batch, fetched_at)
     return fetched_at, list(zip(batch, results, strict=True))
 

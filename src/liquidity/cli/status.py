@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import typer
 
+from liquidity import clock
+
 
 def status(ctx: typer.Context) -> None:
     """Last date, expected date, overdue, last fetch and its result, per series."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from liquidity.cli.render import render
     from liquidity.registry import SERIES
@@ -21,7 +23,7 @@ def status(ctx: typer.Context) -> None:
         states = app.run(store.states)
         spool = getattr(store, "spool", None)
         spooled = spool.depth()[1] if spool is not None else 0
-    now = datetime.now(UTC)
+    now = clock.now()
     grace = timedelta(seconds=settings.overdue_grace)
     header = ["series", "source", "rows", "last date", "expected", "overdue", "last success",
               "last fetch"]  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from liquidity import clock
 from liquidity.errors import StorageError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
 
@@ -185,7 +186,7 @@ class DuckDBStore:
         incoming = _arrays(observations)  # read by DuckDB's replacement scan
         params = {
             "revision_known_at": to_naive_utc(revision_known_at) if revision_known_at else None,
-            "now": to_naive_utc(datetime.now(UTC)),
+            "now": to_naive_utc(clock.now()),
         }
         span = {
             "series": sorted(set(incoming["series_id"])),

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from liquidity import clock
 from liquidity.errors import StorageError, StorageUnavailableError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
 from liquidity.storage.classify import ToWrite, classify
@@ -163,7 +164,7 @@ class QuestDBStore:
             )
         table = self._table(OBS)
         rows, result = classify(observations, self._prior(table, observations), revision_known_at)
-        now = datetime.now(UTC)
+        now = clock.now()
         self._send(table, (_observation_row(r, now) for r in rows))
         return result
 
@@ -182,7 +183,7 @@ class QuestDBStore:
         from questdb import TimestampMicros
 
         columns = {"position": TimestampMicros(_micros(position))}
-        self._send(self._table(CURSORS), [({"name": name}, columns, datetime.now(UTC))])
+        self._send(self._table(CURSORS), [({"name": name}, columns, clock.now())])
 
     def _prior(
         self, table: str, observations: Sequence[Observation]

@@ -16,10 +16,11 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from liquidity import clock
 from liquidity.errors import StorageError, StorageUnavailableError
 from liquidity.models import Change, Observation, SeriesState, WriteResult
 from liquidity.storage.base import Store
@@ -52,7 +53,7 @@ class Spool:
     def append(self, kind: str, payload: dict[str, Any]) -> None:
         self._db.execute(
             "INSERT INTO ops (kind, payload, created_at) VALUES (?, ?, ?)",
-            (kind, json.dumps(payload), datetime.now(UTC).isoformat()),
+            (kind, json.dumps(payload), clock.now().isoformat()),
         )
 
     def entries(self) -> list[tuple[int, str, dict[str, Any]]]:
