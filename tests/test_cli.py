@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.cli_helpers import cli_env, parse_csv, python_prints, run_cli
 from tests.conftest import API_KEY
@@ -144,3 +145,26 @@ def test_commands_that_fetch_skip_httpx_own_command_line() -> None:
         "print(sorted(m for m in ('httpx._main', 'pygments') if m in sys.modules))"
     )
     assert python_prints(code) == "[]"
+
+
+def test_keyed_collect_with_fred_real_units_texts_stores_all(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    # The fixtures carry FRED's own texts (RRPONTSYD's without dots, DESIGN.md section 3).
+    rrp = replay.data.metadata("RRPONTSYD")
+    assert rrp is not None and rrp["seriess"][0]["units"] == "Billions of US Dollars"
+    env = cli_env(replay, tmp_path / "k.duckdb", LIQUIDITY_FRED_API_KEY=API_KEY)
+    done = run_cli(["collect"], env)
+    assert done.returncode == 0, done.stderr
+    stored = {row[0] for row in rows_in(tmp_path / "k.duckdb")}
+    assert {"WALCL", "WLRRAL", "WDTGAL", "WTREGEN", "RRPONTSYD", "DGS10", "VIXCLS"} <= stored
+    daily = parse_csv(run_cli(["show", "net-liquidity", "--variant", "daily", "-f", "csv"],
+                              env).stdout)  # fmt: skip
+    assert daily, "the daily Net Liquidity has rows"
+    last = daily[-1]
+    expected = float(last["WALCL"]) - float(last["RRPONTSYD"]) - float(last["WTREGEN"])
+    assert float(last["net_liquidity"]) == pytest.approx(expected)
+    # RRPONTSYD is stored in billions and enters Net Liquidity in millions.
+    rrp_rows = parse_csv(run_cli(["show", "RRPONTSYD", "-f", "csv"], env).stdout)
+    billions = {r["date"]: float(r["value"]) for r in rrp_rows}
+    assert float(last["RRPONTSYD"]) == pytest.approx(1000.0 * billions[last["date"]])

@@ -24,7 +24,7 @@ def test_money_factors_to_usd_millions() -> None:
 
 def test_unit_conversion_and_fred_units() -> None:
     assert convert(2.5, Unit.USD_BILLIONS, Unit.USD_MILLIONS) == 2500.0
-    assert unit_from_fred("Billions of U.S. Dollars") is Unit.USD_BILLIONS
+    assert unit_from_fred("Billions of U.S. Dollars") == Unit.USD_BILLIONS.value
     assert unit_from_fred("Thousands of Widgets") is None
     with pytest.raises(UnitError):
         convert(1.0, Unit.PERCENT, Unit.USD_MILLIONS)

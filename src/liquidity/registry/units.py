@@ -1,27 +1,42 @@
-"""Units and the one place where values change scale."""
+"""Units and the one place where values change scale.
+
+FRED writes the same unit several ways ("Millions of U.S. Dollars", "Billions of
+US Dollars", "Bil. of $"), so its ``units`` text is parsed into a
+:class:`Measure` (a dimension and a scale) rather than looked up verbatim; only
+a text whose words we do not know is refused.
+"""
 
 from __future__ import annotations
 
+import re
 from enum import Enum
+from typing import NamedTuple
 
 from liquidity.errors import UnitError
 
 
-class Unit(Enum):
-    """A canonical unit: (dimension, scale relative to the dimension's base)."""
+class Measure(NamedTuple):
+    """What a number counts (``usd``, ``percent``, ...) and in what multiple of it."""
 
-    USD_MILLIONS = ("usd", 1e6)
-    USD_BILLIONS = ("usd", 1e9)
-    PERCENT = ("percent", 1.0)
-    INDEX = ("index", 1.0)
+    dimension: str
+    scale: float
+
+
+class Unit(Enum):
+    """A canonical unit of the registry."""
+
+    USD_MILLIONS = Measure("usd", 1e6)
+    USD_BILLIONS = Measure("usd", 1e9)
+    PERCENT = Measure("percent", 1.0)
+    INDEX = Measure("index", 1.0)
 
     @property
     def dimension(self) -> str:
-        return self.value[0]
+        return str(self.value.dimension)
 
     @property
     def scale(self) -> float:
-        return self.value[1]
+        return float(self.value.scale)
 
     @property
     def label(self) -> str:
@@ -35,26 +50,66 @@ _LABELS = {
     Unit.INDEX: "index points",
 }
 
-# FRED's `units` field (series metadata) to our units.
-_FRED_UNITS = {
-    "millions of u.s. dollars": Unit.USD_MILLIONS,
-    "billions of u.s. dollars": Unit.USD_BILLIONS,
-    "percent": Unit.PERCENT,
-    "index": Unit.INDEX,
+_SCALES = {
+    "": 1.0,
+    "thousands": 1e3,
+    "thous": 1e3,
+    "millions": 1e6,
+    "mil": 1e6,
+    "billions": 1e9,
+    "bil": 1e9,
+    "trillions": 1e12,
+    "tril": 1e12,
 }
+# "<scale> of [U.S.|US] [Chained 2017] Dollars|$"; dots and spacing already normalised.
+_MONEY = re.compile(
+    r"^(?:(?P<scale>[a-z]+) of )?(?:us )?(?:chained (?P<chained>\d{4}) )?(?:dollars|\$)$"
+)
+_PLAIN = {"percent": "percent", "%": "percent", "index": "index", "lin": "index"}
 
 
-def factor(source: Unit, target: Unit) -> float:
+def _normalise(text: str) -> str:
+    """Lower case, no dots, single spaces, and 'u s' (from 'U.S.') as 'us'."""
+    words = text.lower().replace(".", " ").split()
+    joined = " ".join(words)
+    return re.sub(r"\bu s\b", "us", joined)
+
+
+def parse_units(text: str) -> Measure:
+    """FRED's ``units`` (or ``units_short``) text as a measure; :class:`UnitError` if unknown.
+
+    Chained (real) dollars are a dimension of their own: they never convert to
+    nominal dollars. ``Index 2015=100`` and friends are indices.
+    """
+    norm = _normalise(text)
+    if norm in _PLAIN:
+        return Measure(_PLAIN[norm], 1.0)
+    if norm.startswith("index "):
+        return Measure("index", 1.0)
+    money = _MONEY.match(norm)
+    if money is not None and (money["scale"] or "") in _SCALES:
+        chained = money["chained"]
+        dimension = "usd" if chained is None else f"usd chained {chained}"
+        return Measure(dimension, _SCALES[money["scale"] or ""])
+    raise UnitError(f"unknown unit {text!r}")
+
+
+def unit_from_fred(units: str) -> Measure | None:
+    """Parse FRED's units text; ``None`` when we do not know it."""
+    try:
+        return parse_units(units)
+    except UnitError:
+        return None
+
+
+def factor(source: Unit | Measure, target: Unit | Measure) -> float:
     """Multiply a value in ``source`` by this to express it in ``target``."""
-    if source.dimension != target.dimension:
-        raise UnitError(f"cannot convert {source.label} to {target.label}")
-    return source.scale / target.scale
+    src = source.value if isinstance(source, Unit) else source
+    dst = target.value if isinstance(target, Unit) else target
+    if src.dimension != dst.dimension:
+        raise UnitError(f"cannot convert {src.dimension} to {dst.dimension}")
+    return float(src.scale / dst.scale)
 
 
 def convert(value: float, source: Unit, target: Unit) -> float:
     return value if source is target else value * factor(source, target)
-
-
-def unit_from_fred(units: str) -> Unit | None:
-    """Map FRED's units text; ``None`` when we do not know it."""
-    return _FRED_UNITS.get(units.strip().lower())

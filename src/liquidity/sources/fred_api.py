@@ -30,9 +30,9 @@ from liquidity.errors import (
 )
 from liquidity.http import SourceClient
 from liquidity.models import VINTAGE_SOURCE, FetchResult, Observation
-from liquidity.registry import SeriesSpec, unit_from_fred
+from liquidity.registry import SeriesSpec
 from liquidity.registry.series import release_members
-from liquidity.registry.units import factor
+from liquidity.registry.units import factor, parse_units
 from liquidity.sources.base import FetchRequest, malformed, observation, only_ours, parse_value
 
 NAME = "fred"
@@ -128,10 +128,15 @@ def unit_factor(spec: SeriesSpec, entry: dict[str, Any]) -> float:
         raise MalformedResponseError(
             f"fred: {spec.id}: series metadata without units", source=NAME, series_id=spec.id
         ) from None
-    reported = unit_from_fred(units)
-    if reported is None:
-        raise UnitError(f"fred: {spec.id}: unknown unit {units!r}, expected {spec.unit.label}")
-    return factor(reported, spec.unit)
+    try:
+        measure = parse_units(units)
+    except UnitError:
+        raise UnitError(
+            f"fred: {spec.id}: unknown unit {units!r}, expected {spec.unit.label}"
+        ) from None
+    if measure.dimension != spec.unit.dimension:  # e.g. chained dollars for nominal ones
+        raise UnitError(f"fred: {spec.id}: unit {units!r} cannot be {spec.unit.label}")
+    return factor(measure, spec.unit)
 
 
 def last_updated(entry: dict[str, Any]) -> str | None:
