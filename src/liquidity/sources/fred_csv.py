@@ -6,10 +6,16 @@ downloads) and one column per id, outer-joined on the date: a cell is empty
 observe (a Tuesday for a weekly Wednesday series) are not missing values; only
 gaps on the series' own calendar are counted. No vintages: ``realtime_start``
 is the day we fetched.
+
+One bad id must not take the others down: when the multi-id request fails with
+a 4xx, or answers without a requested column, the ids are asked again in halves
+(then singly), so every good series is stored and only the bad one is reported,
+by its own name. The normal case stays one request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections import Counter
@@ -37,8 +43,9 @@ def query(requests: Sequence[FetchRequest]) -> dict[str, str]:
 
 def transform(
     text: str, requests: Sequence[FetchRequest], fetched_at: datetime
-) -> list[FetchResult]:
-    """Parse a fredgraph CSV into one result per request (pure)."""
+) -> tuple[list[FetchResult], list[FetchRequest]]:
+    """Parse a fredgraph CSV (pure): a result per request whose column is present, and
+    the requests whose column is absent."""
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise MalformedResponseError("fred_csv: empty response", source=NAME)
@@ -49,30 +56,37 @@ def transform(
             source=NAME,
         )
     columns = {name: i for i, name in enumerate(header)}
-    absent = [r.spec.symbol for r in requests if r.spec.symbol not in columns]
-    if absent:
-        raise MalformedResponseError(
-            f"fred_csv: columns missing from response: {', '.join(absent)}", source=NAME
-        )
+    present = [r for r in requests if r.spec.symbol in columns]
+    absent = [r for r in requests if r.spec.symbol not in columns]
     realtime_start = fetched_at.astimezone(FRED_ZONE).date()
-    cells = _columns(rows[1:], len(header), [columns[r.spec.symbol] for r in requests])
-    results = []
-    for request, column in zip(requests, cells, strict=True):
-        result = FetchResult(series_id=request.spec.id, source=NAME)
-        present = [day for day, value in column if value is not None]
-        native = _native_calendar(request.spec.frequency, present)
-        for day, value in column:
-            if day < request.start:
-                continue
-            if value is not None:
-                result.observations.append(
-                    observation(request.spec, day, value, realtime_start=realtime_start,
-                                fetched_at=fetched_at, source=NAME)
-                )  # fmt: skip
-            elif native(day) and present and present[0] <= day <= present[-1]:
-                result.missing += 1
-        results.append(result)
-    return results
+    cells = _columns(rows[1:], len(header), [columns[r.spec.symbol] for r in present])
+    results = [
+        _result(request, column, realtime_start, fetched_at)
+        for request, column in zip(present, cells, strict=True)
+    ]
+    return results, absent
+
+
+def _result(
+    request: FetchRequest,
+    column: list[tuple[date, float | None]],
+    realtime_start: date,
+    fetched_at: datetime,
+) -> FetchResult:
+    result = FetchResult(series_id=request.spec.id, source=NAME)
+    present = [day for day, value in column if value is not None]
+    native = _native_calendar(request.spec.frequency, present)
+    for day, value in column:
+        if day < request.start:
+            continue
+        if value is not None:
+            result.observations.append(
+                observation(request.spec, day, value, realtime_start=realtime_start,
+                            fetched_at=fetched_at, source=NAME)
+            )  # fmt: skip
+        elif native(day) and present and present[0] <= day <= present[-1]:
+            result.missing += 1
+    return result
 
 
 def _columns(
@@ -116,17 +130,57 @@ class FredCsvSource:
     async def fetch(
         self, requests: list[FetchRequest], fetched_at: datetime
     ) -> list[FetchResult | BaseException]:
-        if not requests:
-            return []
+        outcomes = await self._ask(requests, fetched_at) if requests else {}
+        return [outcomes[r.spec.id] for r in requests]
+
+    async def _ask(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> dict[str, FetchResult | BaseException]:
+        """One request for ``requests``; split it where one id may spoil the rest."""
         try:
             response = await self.http.get(self.url, query(requests))
-            text = response.text
-            if response.status_code != 200:
+        except LiquidityError as exc:  # retries spent or breaker open: no id is to blame
+            return {r.spec.id: exc for r in requests}
+        status = response.status_code
+        if 400 <= status < 500 and len(requests) > 1:
+            return await self._split(requests, fetched_at)
+        try:
+            if status != 200:
+                snippet = response.text[:120].strip()
                 raise MalformedResponseError(
-                    f"fred_csv: HTTP {response.status_code}: {text[:120].strip()!r}", source=NAME
+                    f"fred_csv: {_names(requests)}: HTTP {status}: {snippet!r}",
+                    source=NAME,
+                    series_id=requests[0].spec.id if len(requests) == 1 else "",
                 )
-            results = transform(text, requests, fetched_at)
-        except LiquidityError as exc:  # one request serves all: its error is each series' error
-            return [exc for _ in requests]
-        results[0].requests = 1
-        return list(results)
+            results, absent = transform(response.text, requests, fetched_at)
+        except LiquidityError as exc:  # one request serves all: its error is each series'
+            return {r.spec.id: exc for r in requests}
+        outcomes: dict[str, FetchResult | BaseException] = {r.series_id: r for r in results}
+        if results:
+            results[0].requests = 1
+        if len(absent) == len(requests) > 1:
+            outcomes.update(await self._split(absent, fetched_at))
+        elif len(absent) > 1 or (absent and results):
+            outcomes.update(await self._ask(absent, fetched_at))  # fewer ids: it ends
+        elif absent:
+            (alone,) = absent
+            outcomes[alone.spec.id] = MalformedResponseError(
+                f"fred_csv: {alone.spec.id}: no column {alone.spec.symbol!r} in the response "
+                "(unknown or discontinued id?)",
+                source=NAME,
+                series_id=alone.spec.id,
+            )
+        return outcomes
+
+    async def _split(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> dict[str, FetchResult | BaseException]:
+        half = len(requests) // 2
+        parts = await asyncio.gather(
+            self._ask(requests[:half], fetched_at), self._ask(requests[half:], fetched_at)
+        )
+        return {**parts[0], **parts[1]}
+
+
+def _names(requests: Sequence[FetchRequest]) -> str:
+    return ", ".join(r.spec.id for r in requests)
