@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup setup-dev run test lint bench clean
+.PHONY: setup setup-dev run test test-later lint bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ test: setup-dev
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The suite with every clock of the test process 400 days ahead (libfaketime; servers a test
+# starts run on the real clock, see tests/real_clock.py). Installs Debian's faketime if missing.
+LATER ?= +400d
+test-later: setup-dev
+	@command -v faketime >/dev/null || apt-get install -y -qq faketime >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq faketime >/dev/null)
+	faketime -f '$(LATER)' $(BIN)/pytest
 
 # Peers (fredapi, fedfred, OpenBB ~1 GB) live in bench/.venv, never in our dependencies.
 BENCH_VENV := bench/.venv

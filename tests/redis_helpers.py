@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.real_clock import real_clock_env
+
 SHARED_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -68,7 +70,7 @@ class RedisServer:
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.directory),
              "--daemonize", "no", "--logfile", str(self.directory / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=real_clock_env(),
         )  # fmt: skip
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from tests.cli_helpers import cli_env, run_cli
+from tests.real_clock import real_clock_env
 from tests.redis_helpers import free_port
 from tests.replay import ReplayServer
 from tests.test_daemon import Webhook, get, jobs, start_daemon, stop, wait_for
@@ -29,7 +30,7 @@ def private_redis(tmp_path: Path) -> Iterator[tuple[int, str]]:
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--requirepass", password, "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=real_clock_env(),
     )  # fmt: skip
     client = redis.Redis(port=port, password=password)
     try:
