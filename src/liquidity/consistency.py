@@ -89,3 +89,20 @@ def check(
         )
         for pair in PAIRS
     ]
+
+
+def negatives(
+    store: Store, *, start: date | None = None, as_of: datetime | None = None
+) -> dict[str, list[date]]:
+    """Dates on which a series that cannot be negative (a balance, an index) is, by id."""
+    from liquidity.registry import SERIES
+    from liquidity.vetting import can_be_negative
+
+    found = {}
+    for spec in SERIES.values():
+        if can_be_negative(spec):
+            continue
+        days = [o.date for o in store.read(spec.id, start=start, as_of=as_of) if o.value < 0]
+        if days:
+            found[spec.id] = days
+    return found

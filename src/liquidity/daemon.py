@@ -221,6 +221,8 @@ class Daemon:
         self.metrics.observe(name, report)
         for failed in report.failures:
             log.warning("%s: %s", failed.series_id, failed.error)
+        for line in report.warnings():
+            log.warning("%s", line)
         return report
 
     def _schedule_retry(self, name: str, ids: Sequence[str], attempt: int) -> None:

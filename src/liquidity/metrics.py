@@ -42,6 +42,7 @@ REQUESTS = P + "requests"  # counter: exposed as liquidity_requests_total
 RETRIES = P + "retries"
 ROWS = P + "rows_written"
 MISSING = P + "missing_values"
+REJECTED = P + "rejected_values"
 FETCH_ERRORS = P + "fetch_errors"
 PUBLISHED = P + "published_messages"
 PUBLISH_FAILURES = P + "publish_failures"
@@ -142,6 +143,10 @@ class Metrics:
             registry=r,
         )  # fmt: skip
         self.missing = Counter(MISSING, "Missing values skipped.", ["series"], registry=r)
+        self.rejected = Counter(
+            REJECTED, "Values refused before the store (not finite, or dated in the future).",
+            ["series", "reason"], registry=r,
+        )  # fmt: skip
         self.fetch_errors = Counter(FETCH_ERRORS, "Failed fetches.", ["series"], registry=r)
         self.published = Counter(PUBLISHED, "Messages newly published to Redis.", registry=r)
         self.publish_failures = Counter(PUBLISH_FAILURES, "Failed publishes.", registry=r)
@@ -178,6 +183,9 @@ class Metrics:
                     self.rows.labels(s.series_id, "new" if kind == "inserted" else kind).inc(n)
             if s.missing:
                 self.missing.labels(s.series_id).inc(s.missing)
+            for reason, n in (("nonfinite", s.nonfinite), ("future", len(s.future))):
+                if n:
+                    self.rejected.labels(s.series_id, reason).inc(n)
             if s.error:
                 self.fetch_errors.labels(s.series_id).inc()
         if report.published:

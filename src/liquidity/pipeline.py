@@ -44,6 +44,36 @@ class SeriesReport:
     missing: int = 0
     skipped_unchanged: bool = False
     error: str | None = None
+    nonfinite: int = 0  # rejected: not a finite number
+    future: list[date] = field(default_factory=list)  # rejected: not publishable yet
+    conflicts: int = 0  # one date twice with different values in one answer (last kept)
+    negative: list[date] = field(default_factory=list)  # stored, but cannot be negative
+
+    @property
+    def rejected(self) -> int:
+        return self.nonfinite + len(self.future)
+
+    def warnings(self) -> list[str]:
+        """A line for each kind of value that was refused or looks wrong."""
+        sid, lines = self.series_id, []
+        if self.nonfinite:
+            lines.append(f"{sid}: {self.nonfinite} values rejected: not finite numbers")
+        if self.future:
+            lines.append(
+                f"{sid}: {len(self.future)} values rejected: dated {_dates(self.future)}, "
+                "later than its release calendar allows by now"
+            )
+        if self.conflicts:
+            lines.append(
+                f"{sid}: {self.conflicts} dates came twice with different values in one "
+                "answer; the last of each was kept"
+            )
+        if self.negative:
+            lines.append(
+                f"{sid}: negative values stored on {_dates(self.negative)} "
+                "(it cannot be negative: a source error?)"
+            )
+        return lines
 
 
 @dataclass(slots=True)
@@ -63,6 +93,14 @@ class CollectReport:
     def failures(self) -> list[SeriesReport]:
         return [s for s in self.series if s.error is not None]
 
+    def warnings(self) -> list[str]:
+        return [line for s in self.series if s.error is None for line in s.warnings()]
+
+
+def _dates(days: list[date]) -> str:
+    shown = ", ".join(d.isoformat() for d in days[:3])
+    return shown if len(days) <= 3 else f"{shown} and {len(days) - 3} more"
+
 
 def plan(
     specs: Sequence[SeriesSpec],
@@ -79,7 +117,9 @@ def plan(
         if start is not None:
             first = start
         elif state is not None and state.last_date is not None:
-            first = state.last_date - timedelta(days=settings.lookback_days)
+            # A stored row dated in the future must never move the start past today.
+            last = min(state.last_date, clock.today())
+            first = last - timedelta(days=settings.lookback_days)
         else:
             first = settings.start
         # The skip-if-unchanged stamp only holds for an incremental run.
@@ -225,6 +265,7 @@ def _store(
         report.source = result.source
         report.missing = result.missing
         report.skipped_unchanged = result.skipped_unchanged
+        _vet(spec, result, fetched_at, report)
         # Without vintages, a changed value became known when we saw it.
         seen = None if result.vintaged else fetched_at
         report.written = store.write(result.observations, revision_known_at=seen)
@@ -234,6 +275,16 @@ def _store(
         with suppress(LiquidityError):  # the store itself may be failing: the report says so
             store.record_fetch(spec.id, fetched_at, error=report.error)
     return report
+
+
+def _vet(spec: SeriesSpec, result: FetchResult, fetched_at: datetime, report: SeriesReport) -> None:
+    """Only what can be true goes on to the store; the report says what did not."""
+    from liquidity.vetting import vet
+
+    vetted = vet(spec, result.observations, fetched_at)
+    result.observations = vetted.observations
+    report.nonfinite, report.future = vetted.nonfinite, vetted.future
+    report.conflicts, report.negative = vetted.conflicts, vetted.negative
 
 
 def _last_date(

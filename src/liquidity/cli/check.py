@@ -18,11 +18,13 @@ def check(
     Exits 1 when a difference exceeds its tolerance (100 and 1000 USD millions)."""
     from liquidity.cli.render import render
     from liquidity.consistency import check as run_check
+    from liquidity.consistency import negatives
 
     app = ctx.obj
     first, moment = parse_date(start, "--start"), parse_instant(as_of)
     with app.store() as store:
         results = app.run(run_check, store, start=first, as_of=moment, scale=scale)
+        negative = app.run(negatives, store, start=first, as_of=moment)
     rows = [
         [r.pair.name, r.compared, len(r.discrepancies), f"{r.pair.tolerance * scale:g}"]
         for r in results
@@ -40,7 +42,11 @@ def check(
             f"{result.pair.right} {d.right:,.0f} (USD mn, difference {d.difference:,.0f})",
             err=True,
         )
-    if bad:
+    for series_id, days in negative.items():
+        shown = ", ".join(d.isoformat() for d in days[:5])
+        more = f" and {len(days) - 5} more" if len(days) > 5 else ""
+        typer.echo(f"negative: {series_id}: cannot be negative, is on {shown}{more}", err=True)
+    if bad or negative:
         raise typer.Exit(1)
     if not any(r.compared for r in results):
         typer.echo(

@@ -56,6 +56,8 @@ def collect(
             ),
         )  # fmt: skip
     _print(report)
+    for line in report.warnings():
+        typer.echo(f"warning: {line}", err=True)
     spooled = sum(s.written.spooled for s in report.series)
     if spooled:
         typer.echo(
@@ -80,16 +82,16 @@ def _print(report: CollectReport) -> None:
     from rich.table import Table
 
     table = Table(title="collect", title_justify="left")
-    for column in ("series", "source", "new", "revised", "missing", "last date", "status"):
-        table.add_column(
-            column, justify="right" if column in ("new", "revised", "missing") else "left"
-        )
+    counts = ("new", "revised", "missing", "rejected")
+    for column in ("series", "source", *counts, "last date", "status"):
+        table.add_column(column, justify="right" if column in counts else "left")
     for s in report.series:
         status = "[red]failed[/]" if s.error else ("unchanged" if s.skipped_unchanged else "ok")
         status = "[yellow]spooled[/]" if s.written.spooled and not s.error else status
+        status = f"{status}, [yellow]negative[/]" if s.negative and not s.error else status
         table.add_row(
             s.series_id, s.source, str(s.written.inserted), str(s.written.revised),
-            str(s.missing), str(s.last_date or "-"), status,
+            str(s.missing), str(s.rejected), str(s.last_date or "-"), status,
         )  # fmt: skip
     console = Console()
     console.print(table)
