@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     yahoo_requests_per_second: float = Field(2.0, gt=0)
     yahoo_requests_per_minute: float = Field(60.0, gt=0)
     http_timeout: float = Field(30.0, gt=0, description="seconds for connect and each read")
+    # The largest real answer is a FRED page of 100,000 observations (~10 MB of JSON);
+    # an answer past the cap is refused while it streams, so memory stays bounded.
+    http_max_response_mb: float = Field(32.0, gt=0, description="cap on one decoded answer")
     retry_attempts: int = Field(5, ge=1, le=20)
     retry_initial_wait: float = Field(1.0, ge=0)
     retry_max_wait: float = Field(60.0, ge=0, description="cap on one wait, Retry-After included")

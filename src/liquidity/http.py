@@ -35,6 +35,7 @@ from liquidity.circuit import AsyncCircuitBreakerFactory, OpenedState
 from liquidity.errors import (
     LiquidityError,
     RateLimitedError,
+    SourceError,
     SourceTransientError,
     SourceUnavailableError,
     TransientError,
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_ENCODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
 
 @dataclass(frozen=True, slots=True)
 class HttpPolicy:
@@ -57,6 +60,7 @@ class HttpPolicy:
     initial_wait: float
     max_wait: float
     user_agent: str = "liquidity (+https://github.com/liquidity)"
+    max_response_bytes: int = 32 * 2**20
 
     @classmethod
     def for_source(cls, settings: Settings, source: str) -> HttpPolicy:
@@ -65,6 +69,7 @@ class HttpPolicy:
             "attempts": settings.retry_attempts,
             "initial_wait": settings.retry_initial_wait,
             "max_wait": settings.retry_max_wait,
+            "max_response_bytes": int(settings.http_max_response_mb * 2**20),
         }
         if source == "yahoo":
             return cls(
@@ -169,7 +174,7 @@ class SourceClient:
         where = redact_url(request.url)
         began = time.monotonic()
         try:
-            response = await self.client.send(request)  # reads the whole body
+            response = await self._receive(request, where, series_id)
         except httpx.TransportError as exc:  # timeouts included
             why = (
                 f"timed out after {self.policy.timeout:g}s"
@@ -202,6 +207,36 @@ class SourceClient:
                 status_code=status,
             )
         return response
+
+    async def _receive(self, request: httpx.Request, where: str, series_id: str) -> httpx.Response:
+        """The answer, read as it streams and refused once it passes the size cap."""
+        cap = self.policy.max_response_bytes
+        response = await self.client.send(request, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise self._too_large(declared + " bytes declared", where, series_id)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts in full
+                body += chunk
+                if len(body) > cap:
+                    raise self._too_large(f"over {len(body)} bytes", where, series_id)
+        finally:
+            await response.aclose()
+        # The body is decoded already: the new response must not decode it again.
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODED]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(body), request=request
+        )
+
+    def _too_large(self, size: str, where: str, series_id: str) -> SourceError:
+        cap_mb = self.policy.max_response_bytes / 2**20
+        return SourceError(
+            f"{self.source}: answer too large ({size}, cap {cap_mb:g} MB: "
+            f"LIQUIDITY_HTTP_MAX_RESPONSE_MB); refused: {where}",
+            source=self.source,
+            series_id=series_id,
+        )
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
