@@ -7,6 +7,7 @@ wait on the event loop; it reads only the daemon's last snapshot.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
@@ -21,8 +22,21 @@ Readiness = Callable[[], tuple[bool, dict[str, Any]]]
 class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # An idle connection timed out or a client went away: routine, not a traceback.
+        if isinstance(sys.exc_info()[1], TimeoutError | ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+# A scraper answers in milliseconds: a connection silent this long is dropped, so idle
+# connections cannot pile up one thread each.
+IDLE_TIMEOUT = 10.0
+
 
 class _QuietHandler(WSGIRequestHandler):
+    timeout = IDLE_TIMEOUT  # socket timeout per connection (StreamRequestHandler)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -52,8 +66,11 @@ def _json(start_response: Callable[..., Any], status: int, body: dict[str, Any])
     return [data]
 
 
-def serve(app: Callable[..., Iterable[bytes]], addr: str, port: int) -> WSGIServer:
+def serve(
+    app: Callable[..., Iterable[bytes]], addr: str, port: int, idle_timeout: float = IDLE_TIMEOUT
+) -> WSGIServer:
     """Start serving in a daemon thread; ``shutdown()`` stops it."""
-    server = make_server(addr, port, app, server_class=_Server, handler_class=_QuietHandler)
+    handler = type("Handler", (_QuietHandler,), {"timeout": idle_timeout})
+    server = make_server(addr, port, app, server_class=_Server, handler_class=handler)
     threading.Thread(target=server.serve_forever, name="ops-http", daemon=True).start()
     return server
