@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -213,3 +214,21 @@ def test_standby_takes_over_when_the_active_daemon_dies(
         if a.poll() is None:
             a.kill()
         delete_prefix(url, prefix)
+
+
+def test_sigterm_without_redis_finishes_the_catch_up_collect(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "t.duckdb"
+    env = daemon_env(replay, db)
+    env["LIQUIDITY_SERVE_INTERVAL"] = "0"  # release-aware: only the catch-up collect runs now
+    replay.latency = 1.0  # every answer takes a second: the collect is in progress for a while
+    proc = start_daemon(env)
+    try:
+        wait_for(lambda: replay.count() > 0, timeout=30)  # the catch-up collect has started
+    finally:
+        code = stop(proc, timeout=30)
+    assert code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("SELECT count(DISTINCT series_id) FROM observations").fetchall()
+    assert stored[0][0] >= 9, Path(env["LOG"]).read_text()[-2000:]

@@ -74,6 +74,7 @@ class Daemon:
         self.jobs_run = 0
         self._breakers: Any = None
         self._scheduler: Any = None
+        self._jobs: set[asyncio.Task[None]] = set()  # run apart from the loops a stop cancels
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -105,11 +106,28 @@ class Daemon:
             log.info("stopping: finishing the collect in progress")
             for task in tasks:
                 task.cancel()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.settings.serve_shutdown_timeout):
-                    async with self.lock:
-                        pass
+            await self._finish_jobs()
         return 0
+
+    def _spawn(self, name: str, ids: Sequence[str]) -> None:
+        """A job in a task of its own: cancelling the loop that started it leaves it running."""
+        task = asyncio.create_task(self.job(name, ids))
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    async def _finish_jobs(self) -> None:
+        """Let the collect in progress finish within the shutdown timeout (each series is
+        stored as it arrives, so one cut short keeps what came), then cancel what is left."""
+        try:
+            async with asyncio.timeout(self.settings.serve_shutdown_timeout):
+                if self._jobs:
+                    await asyncio.gather(*self._jobs, return_exceptions=True)
+                async with self.lock:  # a scheduled job holds it while it collects
+                    pass
+        except TimeoutError:
+            log.warning("stopping: the collect did not finish in time; what arrived is stored")
+            for task in list(self._jobs):
+                task.cancel()
 
     async def _open_alerts(self, stack: contextlib.AsyncExitStack) -> None:
         if self.settings.discord_webhook_url is None:
@@ -179,13 +197,13 @@ class Daemon:
 
     async def _lease_loop(self, lease: Any) -> None:
         if lease is None:
-            await self.job("catch-up", list(SERIES))
+            self._spawn("catch-up", list(SERIES))
             return
         was_active = False
         while not self.stop.is_set():
             active = await self._keep_lease(lease)
             if active and not was_active:
-                asyncio.create_task(self.job("catch-up", list(SERIES)))  # noqa: RUF006
+                self._spawn("catch-up", list(SERIES))
             was_active = active
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), self.settings.lease_ttl / 3)
