@@ -12,6 +12,8 @@ import duckdb
 from liquidity.config import Settings
 from liquidity.storage import open_store
 from liquidity.storage.duckdb import DuckDBStore
+from tests.cli_helpers import cli_env, run_cli
+from tests.replay import ReplayServer
 from tests.test_store_contract import WED, obs
 
 # The table as stores created before 0.1 had it: with a PRIMARY KEY.
@@ -87,3 +89,18 @@ def test_threads_writing_the_same_rows_store_them_once(tmp_path: Path) -> None:
     store = DuckDBStore(path)
     assert store._query("SELECT count(*) FROM observations", []) == [(500,)]
     store.close()
+
+
+def test_failed_commit_reports_its_cause_per_series(replay: ReplayServer, tmp_path: Path) -> None:
+    # An existing store whose .wal cannot be created: a dangling symlink stands where it goes
+    # (root ignores permission bits, so a read-only directory would not show it).
+    db = tmp_path / "s.duckdb"
+    DuckDBStore(db).close()
+    (tmp_path / "s.duckdb.wal").symlink_to(tmp_path / "missing" / "dir" / "wal")
+    done = run_cli(["collect", "WALCL", "DGS10"], cli_env(replay, db))
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert [e.split(":")[1].strip() for e in errors] == ["WALCL", "DGS10"], done.stderr
+    for line in errors:
+        assert "DuckDB write failed" in line and "s.duckdb.wal" in line, line
+    assert "unexpected" not in done.stderr and "cannot rollback" not in done.stderr

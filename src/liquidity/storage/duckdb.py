@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -175,7 +175,10 @@ class DuckDBStore:
             yield self._con
             self._con.execute("COMMIT")
         except duckdb.Error as exc:
-            self._con.execute("ROLLBACK")
+            # A failed COMMIT (e.g. the .wal cannot be created) has ended the transaction
+            # already: its ROLLBACK would fail too and hide the real cause.
+            with suppress(duckdb.Error):
+                self._con.execute("ROLLBACK")
             raise StorageError(f"DuckDB write failed: {_reason(exc)}") from exc
 
     def write(
