@@ -321,7 +321,7 @@ async def test_hang_past_timeout_is_retried(
     report = await collect(settings, memory_store, FRED_IDS)
 
     assert time.monotonic() - began >= 0.45
-    assert replay.count(GRAPH) == 2
+    assert replay.count(GRAPH) >= 2  # more when a loaded machine makes an answer slow too
     assert report.retries >= 1
     assert not report.failures
     assert_stored(memory_store, FRED_IDS)
