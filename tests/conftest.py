@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +104,15 @@ def questdb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuestDB
         yield server
     finally:
         questdb_server_module.stop(server)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    # pytest shows a fixture's skip at each test's line; one summary line says it all here.
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+    if report.skipped and questdb_server_module.HOW_TO in str(reason):
+        report.longrepr = (__file__, None, str(reason))
+    return report
