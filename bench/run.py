@@ -12,11 +12,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import coldstart, collect, storage
-from bench.common import LATENCY, RATE, RUNS, Stat, floor_seconds, start_server
+from bench.common import LATENCY, RATE, RUNS, floor_seconds, start_server
 
 OUT = Path(__file__).parent / "RESULTS.md"
 OPENBB_RUNS = int(os.environ.get("BENCH_OPENBB_RUNS", "3"))
-TARGET_RSS_MB, TARGET_HELP_S, TARGET_INGEST, TARGET_ASOF_S = 150, 0.3, 500_000, 0.05
+TARGET_RSS_MB, TARGET_HELP_S = 150, 0.3
 
 
 def ver(name: str) -> str:
@@ -163,33 +163,8 @@ def main() -> None:
         lines.append(f"| {name} | {mb:.1f} |")
     lines += ["", f"Target: peak RSS of a collect under {TARGET_RSS_MB} MB."]
 
-    # 5. Storage
-    rate = storage.ingest(storage.duckdb_store)
-    took, stored, answered = storage.as_of_query(storage.duckdb_store)
-    ms = Stat([t * 1000 for t in took.values]).fmt()
-    lines += [
-        "",
-        "## 5. Storage",
-        "",
-        "| backend | ingest rows/s (1 M rows, 10 writes) | "
-        f"as-of Net Liquidity ms ({stored} rows, {answered} weeks) |",
-        "|---|---|---|",
-        f"| DuckDB | {rate.fmt(digits=0)} | {ms} |",
-    ]
-    factory, why = storage.questdb_store_factory()
-    if factory is None:
-        lines.append(f"| QuestDB | not run: {why} | not run |")
-    else:
-        q_rate = storage.ingest(factory)
-        q_took, _, _ = storage.as_of_query(factory)
-        q_ms = Stat([t * 1000 for t in q_took.values]).fmt(digits=2)
-        lines.append(f"| QuestDB ({why}) | {q_rate.fmt(digits=0)} | {q_ms} |")
-    lines += [
-        "",
-        f"Targets: ingest above {TARGET_INGEST:,} rows/s; as-of Net Liquidity under "
-        f"{TARGET_ASOF_S * 1000:.0f} ms.",
-        "",
-    ]
+    # 5. Storage (starts the shared QuestDB itself when no server is named)
+    lines += storage.section()
     OUT.write_text("\n".join(lines))
     print(OUT.read_text())
 

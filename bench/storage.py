@@ -1,24 +1,32 @@
 """Storage: ingest rate for 1 million observations through each store's ``write``, and
 as-of Net Liquidity over 20 years of weekly data with 10 vintages per date.
 
-QuestDB: figures only when ``LIQUIDITY_TEST_QUESTDB_URL`` names a server (the store
-itself, without the spool, in tables of their own that are dropped afterwards; a write
-returns once QuestDB has applied its WAL, so rows/s counts rows queryable).
+QuestDB: the server ``LIQUIDITY_TEST_QUESTDB_URL`` names, else the real QuestDB 8.0.3 of
+``shared/questdb`` beside the repository, started here on free loopback ports and stopped
+afterwards (the tests' own helper, ``tests/questdb_server.py``); the store itself, without
+the spool, in tables of its own that are dropped afterwards; a write returns once QuestDB
+has applied its WAL, so rows/s counts rows queryable.
+
+``make bench`` writes this section into RESULTS.md; ``python -m bench.storage`` (from the
+repository root, in a venv with ``liquidity[questdb]``) prints it alone.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests import questdb_server
 
 from bench.common import RUNS, Stat
 from liquidity.config import Settings
@@ -30,6 +38,7 @@ SERIES = 10
 PER_SERIES = 100_000  # 10 x 100k = 1 million observations
 WEEKS = 20 * 52 + 1
 VINTAGES = 10
+TARGET_INGEST, TARGET_ASOF_S = 500_000, 0.05
 
 
 def million() -> list[list[Observation]]:
@@ -101,16 +110,74 @@ def duckdb_store(path: Path) -> DuckDBStore:
     return DuckDBStore(path, threads=Settings.model_fields["duckdb_threads"].default)
 
 
-def questdb_store_factory() -> tuple[Callable[[Path], Any] | None, str]:
-    """A QuestDB store factory, or None and why not."""
-    url = os.environ.get("LIQUIDITY_TEST_QUESTDB_URL")
-    if not url:
-        return None, "LIQUIDITY_TEST_QUESTDB_URL not set"
+@contextmanager
+def questdb_backend() -> Iterator[tuple[Callable[[Path], Any] | None, str]]:
+    """A QuestDB store factory and which server it writes to, or None and why not."""
     try:
         import questdb  # noqa: F401
     except ImportError as exc:
-        return None, f"questdb client not installed ({exc})"
-    return partial(BenchQuestDB.open, url), url
+        yield None, f"questdb client not installed ({exc})"
+        return
+    named = questdb_server.from_env()
+    if named is not None:
+        yield partial(BenchQuestDB.open, named.url), f"{build(named.url)} at {named.url}"
+        return
+    why = questdb_server.unavailable()
+    if why:
+        yield None, f"{questdb_server.URL_ENV} not set and {why}"
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-questdb-") as tmp:
+        server = questdb_server.start(Path(tmp))
+        try:
+            label = f"{build(server.url)}, the real server from shared/questdb"
+            yield partial(BenchQuestDB.open, server.url), label
+        finally:
+            questdb_server.stop(server)
+
+
+def build(url: str) -> str:
+    """The server's own account of its version: "Build Information: QuestDB 8.0.3, JDK ..."
+    gives "QuestDB 8.0.3"."""
+    from liquidity.storage.questdb_rest import QuestDBRest
+
+    rest = QuestDBRest(url, timeout=10)
+    try:
+        text = str(rest.exec("SELECT build()")[0][0])
+    finally:
+        rest.close()
+    found = re.search(r"QuestDB [\w.-]+", text)
+    return found.group(0) if found else "QuestDB"
+
+
+def section() -> list[str]:
+    """Section 5 of RESULTS.md, measured now."""
+    rate = ingest(duckdb_store)
+    took, stored, answered = as_of_query(duckdb_store)
+    ms = Stat([t * 1000 for t in took.values]).fmt()
+    lines = [
+        "",
+        "## 5. Storage",
+        "",
+        "| backend | ingest rows/s (1 M rows, 10 writes) | "
+        f"as-of Net Liquidity ms ({stored} rows, {answered} weeks) |",
+        "|---|---|---|",
+        f"| DuckDB | {rate.fmt(digits=0)} | {ms} |",
+    ]
+    with questdb_backend() as (factory, label):
+        if factory is None:
+            lines.append(f"| QuestDB | not run: {label} | not run |")
+        else:
+            q_rate = ingest(factory)
+            q_took, _, _ = as_of_query(factory)
+            q_ms = Stat([t * 1000 for t in q_took.values]).fmt(digits=2)
+            lines.append(f"| {label} | {q_rate.fmt(digits=0)} | {q_ms} |")
+    return [
+        *lines,
+        "",
+        f"Targets: ingest above {TARGET_INGEST:,} rows/s; as-of Net Liquidity under "
+        f"{TARGET_ASOF_S * 1000:.0f} ms.",
+        "",
+    ]
 
 
 class BenchQuestDB:
@@ -144,3 +211,7 @@ class BenchQuestDB:
 
         store.close = drop_then_close  # type: ignore[method-assign]
         return store
+
+
+if __name__ == "__main__":
+    print("\n".join(section()))

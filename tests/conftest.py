@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,8 @@ import pytest
 
 from liquidity.config import Settings
 from liquidity.storage.duckdb import DuckDBStore
+from tests import questdb_server as questdb_server_module
+from tests.questdb_server import QuestDBServer
 from tests.redis_helpers import delete_prefix, shared_redis_or_skip, unique_prefix
 from tests.replay import GOOD_KEYS, ReplayServer
 
@@ -80,3 +82,37 @@ def prefix() -> Iterator[str]:
     name = unique_prefix()
     yield name
     delete_prefix(url, name)
+
+
+# -- a real QuestDB, started once per session by the first test that needs it --------------
+
+
+@pytest.fixture(scope="session")
+def questdb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuestDBServer]:
+    """The server named by LIQUIDITY_TEST_QUESTDB_URL, else the shared QuestDB 8.0.3 jar
+    started on free loopback ports (read before ``_clean_env``: a session fixture is set up
+    before a test's function fixtures)."""
+    named = questdb_server_module.from_env()
+    if named is not None:
+        yield named
+        return
+    why = questdb_server_module.unavailable()
+    if why:
+        pytest.skip(f"{why}: {questdb_server_module.HOW_TO}")
+    server = questdb_server_module.start(tmp_path_factory.mktemp("questdb"))
+    try:
+        yield server
+    finally:
+        questdb_server_module.stop(server)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    # pytest shows a fixture's skip at each test's line; one summary line says it all here.
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+    if report.skipped and questdb_server_module.HOW_TO in str(reason):
+        report.longrepr = (__file__, None, str(reason))
+    return report

@@ -1,32 +1,31 @@
-"""A local HTTP server that answers like a QuestDB in trouble, for spool tests.
+"""Faults that a real QuestDB cannot be made to show, on a local port, for the spool tests.
 
-Modes: ``"500"`` (every request fails), ``"hang"`` (never answers in time),
-``"ilp-down"`` (``/exec`` answers like a healthy QuestDB with our tables and an
-empty dataset, while ILP ``/write`` fails with 500). Requests are recorded.
+Everything a QuestDB answers is tested against the real server (the ``questdb_server``
+fixture); this only adds what it will not do on demand. Modes (``mode`` may change while
+it runs): ``"500"`` every request fails; ``"hang"`` nothing answers in time; ``"ilp-down"``
+ILP writes (``/write``) fail with 500 while every other request is forwarded to the real
+server ``upstream``; ``"pass"`` everything is forwarded. Requests are recorded.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from liquidity.storage.questdb import EXPECTED
-
-
-def _columns(table: str) -> dict[str, Any]:
-    names = ["column", "type", "indexed", "designated", "upsertKey"]
-    rows = [[c, t, False, d, u] for c, (t, d, u) in EXPECTED[table].items()]
-    return {"columns": [{"name": n, "type": "STRING"} for n in names], "dataset": rows}
+HOP_BY_HOP = {"host", "connection", "keep-alive", "transfer-encoding", "content-length"}
 
 
-class FakeQuestDB:
-    def __init__(self, mode: str, prefix: str = "") -> None:
+class FaultyQuestDB:
+    def __init__(self, mode: str, upstream: str | None = None) -> None:
+        if mode in ("ilp-down", "pass") and upstream is None:
+            raise ValueError(f"mode {mode!r} forwards to a real QuestDB: pass upstream")
         self.mode = mode
-        self.prefix = prefix
+        self.upstream = urlsplit(upstream) if upstream else None
         self.requests: list[str] = []
         handler = type("Handler", (_Handler,), {"fake": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -41,39 +40,46 @@ class FakeQuestDB:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def answer(self, path: str, query: str) -> tuple[int, dict[str, Any]]:
-        if self.mode == "500" or path.startswith("/write"):
-            return 500, {"code": "internal error", "message": "injected failure"}
-        sql = parse_qs(query).get("query", [""])[0]
-        if "tables()" in sql:
-            names = [[self.prefix + t] for t in EXPECTED]
-            return 200, {"columns": [{"name": "table_name", "type": "STRING"}], "dataset": names}
-        if "table_columns(" in sql:
-            table = sql.split("'")[1].removeprefix(self.prefix)
-            return 200, _columns(table)
-        return 200, {"columns": [], "dataset": [], "count": 0}
+    def answer(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
+        """(status, content type, body) for one request."""
+        if self.mode == "500" or (
+            self.mode == "ilp-down" and urlsplit(path).path.endswith("/write")
+        ):
+            error = {"code": "internal error", "message": "injected failure"}
+            return 500, "application/json", json.dumps(error).encode()
+        assert self.upstream is not None
+        conn = http.client.HTTPConnection(
+            self.upstream.hostname or "127.0.0.1", self.upstream.port or 9000, timeout=30
+        )
+        try:
+            conn.request(method, path, body=body or None, headers=headers)
+            response = conn.getresponse()
+            kind = response.getheader("Content-Type", "application/json")
+            return response.status, kind, response.read()
+        finally:
+            conn.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
-    fake: FakeQuestDB
+    fake: FaultyQuestDB
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _handle(self) -> None:
-        parts = urlsplit(self.path)
-        self.fake.requests.append(f"{self.command} {parts.path}")
+        self.fake.requests.append(f"{self.command} {urlsplit(self.path).path}")
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        body = self.rfile.read(length) if length else b""
         if self.fake.mode == "hang":
             time.sleep(5)
-        status, body = self.fake.answer(parts.path, parts.query)
-        data = json.dumps(body).encode()
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        status, kind, data = self.fake.answer(self.command, self.path, headers, body)
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

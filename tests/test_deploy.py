@@ -34,7 +34,8 @@ from liquidity.registry import SERIES
 from liquidity.registry.units import Unit
 from liquidity.transforms.net_liquidity import components, compute, variant
 from tests.cli_helpers import cli_env
-from tests.questdb_env import needs_questdb, questdb_store
+from tests.questdb_env import questdb_store
+from tests.questdb_server import QuestDBServer
 from tests.redis_helpers import free_port
 from tests.replay import ReplayServer
 
@@ -555,11 +556,10 @@ def test_net_liquidity_sql_matches_the_library() -> None:
     assert got[0][1] == 6_600_000 - 200_000 - 800_000  # WDTGAL's revision wins
 
 
-@needs_questdb
-def test_net_liquidity_sql_on_a_real_questdb(tmp_path: Path) -> None:
+def test_net_liquidity_sql_on_a_real_questdb(questdb_server: QuestDBServer, tmp_path: Path) -> None:
     """The same SQL in QuestDB's dialect, through its REST endpoint (Grafana uses PGWire)."""
     rows = sample_rows()
-    with questdb_store(tmp_path) as store:
+    with questdb_store(questdb_server, tmp_path) as store:
         store.write(rows)
         prefix = store.inner.prefix
         _, got = store.inner.rest.query(grafana_sql(f"{prefix}observations"))

@@ -1,24 +1,28 @@
-"""Against a real QuestDB (LIQUIDITY_TEST_QUESTDB_URL); the contract suite runs there too."""
+"""Against a real QuestDB (the session's ``questdb_server``); the contract suite runs there too."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from liquidity import query
+from liquidity import clock, query
 from liquidity.errors import StorageError
 from liquidity.models import Observation
 from liquidity.pipeline import collect
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.storage.questdb import CURSORS, FETCH, OBS, QuestDBStore, schema_problems
 from liquidity.storage.questdb_rest import Column
+from liquidity.storage.spool import Spool, SpoolingStore
 from tests.conftest import make_settings
-from tests.questdb_env import needs_questdb, questdb_settings, questdb_store
+from tests.fake_questdb import FaultyQuestDB
+from tests.questdb_env import drop_tables, questdb_settings, questdb_store
+from tests.questdb_server import QuestDBServer
 from tests.replay import ReplayServer
 
 T0 = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)
+WED = date(2026, 8, 5)
 
 
 def test_schema_problems_name_each_difference() -> None:
@@ -32,9 +36,8 @@ def test_schema_problems_name_each_difference() -> None:
     ]  # fmt: skip
 
 
-@needs_questdb
-def test_init_creates_wal_tables_with_dedup(tmp_path: Path) -> None:
-    with questdb_store(tmp_path) as store:
+def test_init_creates_wal_tables_with_dedup(questdb_server: QuestDBServer, tmp_path: Path) -> None:
+    with questdb_store(questdb_server, tmp_path) as store:
         inner: QuestDBStore = store.inner
         created = inner.init_schema()
         prefix = inner.prefix
@@ -46,9 +49,10 @@ def test_init_creates_wal_tables_with_dedup(tmp_path: Path) -> None:
             assert schema_problems(table, inner.rest.columns(prefix + table)) == []
 
 
-@needs_questdb
-def test_existing_table_with_another_schema_is_refused(tmp_path: Path) -> None:
-    settings = questdb_settings(tmp_path)
+def test_existing_table_with_another_schema_is_refused(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    settings = questdb_settings(questdb_server, tmp_path)
     store = QuestDBStore(settings)
     name = settings.questdb_table_prefix + OBS
     store.rest.exec(
@@ -58,29 +62,105 @@ def test_existing_table_with_another_schema_is_refused(tmp_path: Path) -> None:
         with pytest.raises(StorageError, match="different schema"):
             store.init_schema()
     finally:
-        store.rest.exec(f"DROP TABLE IF EXISTS {name}")
         store.close()
+        drop_tables(questdb_server, settings.questdb_table_prefix)
 
 
-@needs_questdb
-def test_rewrite_is_idempotent_at_the_server(tmp_path: Path) -> None:
-    with questdb_store(tmp_path) as store:
-        row = Observation("WALCL", date(2026, 8, 5), 1.0, date(2026, 8, 6), T0, "fred")
+def test_rewrite_is_idempotent_at_the_server(questdb_server: QuestDBServer, tmp_path: Path) -> None:
+    from questdb import TimestampMicros
+
+    with questdb_store(questdb_server, tmp_path) as store:
+        inner: QuestDBStore = store.inner
+        row = Observation("WALCL", WED, 1.0, date(2026, 8, 6), T0, "fred")
         assert store.write([row]).inserted == 1
-        # Bypass classification: a raw replay of the same key must be deduplicated.
-        store.inner._send(store.inner._table(OBS), [({"series_id": "WALCL", "source": "fred"},
-                          {"value": 1.0}, datetime(2026, 8, 5, tzinfo=UTC))])  # fmt: skip
-        count = store.inner.rest.exec(f"SELECT count() FROM {store.inner._table(OBS)}")
-        assert count == [[1]]
+        # Bypass classification: a raw row with every key column (ts, series_id and
+        # realtime_start; without one it would be another key) replaces, not duplicates.
+        rs = TimestampMicros(int(datetime(2026, 8, 6, tzinfo=UTC).timestamp() * 1_000_000))
+        symbols = {"series_id": "WALCL", "source": "fred"}
+        columns = {"value": 2.0, "realtime_start": rs}
+        inner._send(inner._table(OBS), [(symbols, columns, datetime(2026, 8, 5, tzinfo=UTC))])
+        got = inner.rest.exec(f"SELECT count(), sum(value) FROM {inner._table(OBS)}")
+        assert got == [[1, 2.0]]
 
 
-@needs_questdb
-async def test_net_liquidity_identical_to_duckdb(replay: ReplayServer, tmp_path: Path) -> None:
+def test_one_sender_serves_every_write(questdb_server: QuestDBServer, tmp_path: Path) -> None:
+    """More writes than the client's burst threshold (25 senders in 5 s, an error here)."""
+    with questdb_store(questdb_server, tmp_path) as store:
+        inner: QuestDBStore = store.inner
+        store.write([Observation("WALCL", WED, 0.0, date(2026, 8, 6), T0, "fred")])
+        sender = inner._sender
+        assert sender is not None
+        for i in range(1, 30):
+            day = WED - timedelta(weeks=i)
+            store.write([Observation("WALCL", day, float(i), date(2026, 8, 6), T0, "fred")])
+            store.record_fetch("WALCL", T0 + timedelta(seconds=i))
+        assert inner._sender is sender
+        assert len(store.read("WALCL")) == 30
+    assert inner._sender is None  # closed with the store
+
+
+def test_a_failed_send_reopens_and_loses_nothing(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    fake = FaultyQuestDB("pass", questdb_server.url)
+    settings = questdb_settings(
+        questdb_server, tmp_path, questdb_http_port=fake.port, questdb_retry_timeout=0
+    )
+    inner = QuestDBStore(settings)
+    store = SpoolingStore(inner, Spool(settings.spool_path), cooldown=0)
+    rows = [Observation("WALCL", WED - timedelta(weeks=i), float(i), date(2026, 8, 6), T0, "fred")
+            for i in range(3)]  # fmt: skip
+    try:
+        assert store.write(rows[:1]).inserted == 1
+        first = inner._sender
+        fake.mode = "ilp-down"
+        assert store.write(rows[1:2]).spooled == 1
+        assert inner._sender is None  # the failed sender is not kept
+        fake.mode = "pass"
+        assert store.write(rows[2:]).inserted == 1  # after replaying the spooled row
+        assert inner._sender is not None and inner._sender is not first
+        assert store.spool.depth() == (0, 0)
+        assert sorted(o.value for o in store.read("WALCL")) == [0.0, 1.0, 2.0]
+    finally:
+        store.close()
+        fake.stop()
+        drop_tables(questdb_server, settings.questdb_table_prefix)
+
+
+def test_client_clock_400_days_off_the_servers(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    """Every instant the store writes comes from our clock, none from the server's now()
+    (CI also runs the whole suite under faketime, the server on the real clock)."""
+    ahead = clock.now() + timedelta(days=400)
+    with questdb_store(questdb_server, tmp_path) as store:
+        inner: QuestDBStore = store.inner
+        (server_now,) = inner.rest.exec("SELECT now()")[0]
+        assert abs(datetime.fromisoformat(server_now) - ahead) > timedelta(days=399)
+        with clock.frozen(ahead):
+            store.write([Observation("WALCL", WED, 1.0, date(2026, 8, 6), T0, "fred")])
+            store.record_fetch("WALCL", clock.now(), last_updated="a")
+            store.set_cursor("publish", clock.now())
+        (change,) = store.changes(None)
+        assert change.ingested_at == ahead and store.get_cursor("publish") == ahead
+        with clock.frozen(ahead + timedelta(seconds=1)):
+            store.write([Observation("WALCL", WED, 2.0, date(2026, 8, 7), T0, "fred")],
+                        revision_known_at=clock.now())  # fmt: skip
+            store.record_fetch("WALCL", clock.now(), last_updated="b")
+        (revised,) = store.changes(ahead)
+        assert revised.observation.value == 2.0 and revised.revision
+        assert store.states()["WALCL"].last_updated == "b"
+        assert store.read("WALCL", as_of=ahead)[0].value == 1.0
+
+
+async def test_net_liquidity_identical_to_duckdb(
+    questdb_server: QuestDBServer, replay: ReplayServer, tmp_path: Path
+) -> None:
     sources = make_settings(replay, tmp_path)  # collect takes the store as an argument
     ids = ["WALCL", "WLRRAL", "WDTGAL", "RRPONTSYD", "WTREGEN"]
     duck = DuckDBStore(tmp_path / "d.duckdb")
     await collect(sources, duck, ids)
-    with questdb_store(tmp_path) as quest:
+    with questdb_store(questdb_server, tmp_path) as quest:
         report = await collect(sources, quest, ids)
         assert not report.failures and not any(s.written.spooled for s in report.series)
         as_of = datetime(2024, 3, 15, 16, 0, tzinfo=UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,9 @@ from liquidity.storage.duckdb import DuckDBStore
 from liquidity.storage.spool import Spool, SpoolingStore
 from tests.cli_helpers import cli_env, run_cli
 from tests.conftest import make_settings
-from tests.fake_questdb import FakeQuestDB
+from tests.fake_questdb import FaultyQuestDB
+from tests.questdb_env import drop_tables
+from tests.questdb_server import QuestDBServer
 from tests.replay import ReplayServer
 
 T0 = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)
@@ -30,27 +33,37 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def questdb_settings(replay: ReplayServer, tmp_path: Path, port: int) -> Settings:
+def questdb_settings(replay: ReplayServer, tmp_path: Path, port: int, prefix: str = "") -> Settings:
     return make_settings(
-        replay, tmp_path, store="questdb", questdb_http_port=port,
+        replay, tmp_path, store="questdb", questdb_http_port=port, questdb_table_prefix=prefix,
         questdb_request_timeout=0.5, questdb_retry_timeout=0, spool_path=tmp_path / "spool.db",
     )  # fmt: skip
 
 
 @pytest.fixture(params=["closed-port", "500", "hang", "ilp-down"])
-def down_port(request: pytest.FixtureRequest) -> Iterator[int]:
+def down_settings(
+    request: pytest.FixtureRequest, replay: ReplayServer, tmp_path: Path
+) -> Iterator[Settings]:
     if request.param == "closed-port":
-        yield closed_port()
+        yield questdb_settings(replay, tmp_path, closed_port())
         return
-    fake = FakeQuestDB(request.param)
-    yield fake.port
+    if request.param != "ilp-down":
+        fake = FaultyQuestDB(request.param)
+        yield questdb_settings(replay, tmp_path, fake.port)
+        fake.stop()
+        return
+    # Queries reach the real server (tables of our own), ILP writes fail.
+    server: QuestDBServer = request.getfixturevalue("questdb_server")
+    fake, prefix = FaultyQuestDB("ilp-down", server.url), f"s{uuid.uuid4().hex[:10]}_"
+    yield questdb_settings(replay, tmp_path, fake.port, prefix)
     fake.stop()
+    drop_tables(server, prefix)
 
 
 async def test_outage_spools_then_replays_exactly_once(
-    replay: ReplayServer, tmp_path: Path, down_port: int
+    replay: ReplayServer, tmp_path: Path, down_settings: Settings
 ) -> None:
-    settings = questdb_settings(replay, tmp_path, down_port)
+    settings = down_settings
     store = open_store(settings)
     report = await collect(settings, store, ["WALCL", "DGS10"])
     store.close()
@@ -75,7 +88,7 @@ async def test_outage_spools_then_replays_exactly_once(
 async def test_a_hanging_store_costs_one_timeout_per_run(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    fake = FakeQuestDB("hang")
+    fake = FaultyQuestDB("hang")
     try:
         settings = questdb_settings(replay, tmp_path, fake.port)
         store = open_store(settings)

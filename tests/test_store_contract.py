@@ -11,18 +11,16 @@ import pytest
 from liquidity.models import Observation
 from liquidity.storage.base import Store
 from liquidity.storage.duckdb import DuckDBStore
-from tests.questdb_env import needs_questdb, questdb_store
+from tests.questdb_env import questdb_store
 
 T0 = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)
 WED = date(2026, 8, 5)
 
 
-@pytest.fixture(
-    params=["duckdb-memory", "duckdb-file", pytest.param("questdb", marks=needs_questdb)]
-)
+@pytest.fixture(params=["duckdb-memory", "duckdb-file", "questdb"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "questdb":
-        with questdb_store(tmp_path) as backend:
+    if request.param == "questdb":  # the real server, started by the first test needing it
+        with questdb_store(request.getfixturevalue("questdb_server"), tmp_path) as backend:
             yield backend
         return
     path = ":memory:" if request.param == "duckdb-memory" else tmp_path / "s.duckdb"

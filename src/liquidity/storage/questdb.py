@@ -8,14 +8,20 @@ The designated timestamp ``ts`` is the observation date (midnight UTC).
 Classification (new / revised / unchanged) reads the prior vintages first and
 applies ``classify``; after a write we wait until the WAL is applied so that
 the next read sees it.
+
+One ILP ``Sender`` per store, opened at the first write and reused (the client
+warns about a "burst of reconnections" when one is opened per write); a send
+that fails closes it, so the next write opens a fresh one, and the error goes up
+as ``StorageUnavailableError`` for the spool to keep the rows.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from liquidity import clock
@@ -25,6 +31,8 @@ from liquidity.storage.classify import ToWrite, classify
 from liquidity.storage.questdb_rest import EPOCH, Column, QuestDBRest, parse_ts, sql_str, sql_ts
 
 if TYPE_CHECKING:
+    from questdb import Sender
+
     from liquidity.config import Settings
 
 log = logging.getLogger(__name__)
@@ -102,10 +110,17 @@ def conf_string(settings: Settings) -> str:
     return ";".join(parts) + ";"
 
 
+EPOCH_DAY = EPOCH.date().toordinal()
+DAY_MICROS = 86_400_000_000
+
+
 def _micros(moment: date | datetime) -> int:
+    """Microseconds since the epoch (a date: its midnight UTC); called for every column of
+    every row, so plain integer arithmetic (timedelta division was most of a write's time)."""
     if not isinstance(moment, datetime):
-        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
-    return (moment - EPOCH) // datetime.resolution
+        return (moment.toordinal() - EPOCH_DAY) * DAY_MICROS
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 class QuestDBStore:
@@ -121,6 +136,8 @@ class QuestDBStore:
             verify=settings.questdb_tls_verify,
         )
         self._ready = False  # tables checked lazily: an unreachable server must not stop a run
+        self._sender: Sender | None = None
+        self._sending = threading.Lock()  # a Sender is not thread-safe
 
     # -- schema -------------------------------------------------------------------------
 
@@ -164,8 +181,7 @@ class QuestDBStore:
             )
         table = self._table(OBS)
         rows, result = classify(observations, self._prior(table, observations), revision_known_at)
-        now = clock.now()
-        self._send(table, (_observation_row(r, now) for r in rows))
+        self._send(table, _observation_rows(rows, clock.now()))
         return result
 
     def record_fetch(
@@ -203,32 +219,56 @@ class QuestDBStore:
         return prior
 
     def _send(
-        self, table: str, rows: Iterable[tuple[dict[str, str], dict[str, Any], datetime]]
+        self, table: str, rows: Iterable[tuple[dict[str, str], dict[str, Any], date]]
     ) -> None:
-        """Rows as (symbols, columns, designated timestamp), in flushes of
-        ``questdb_flush_rows``, each an ILP/HTTP transaction; then wait for the WAL."""
-        from questdb import QuestDBError, Sender, TimestampNanos
+        """Rows as (symbols, columns, designated timestamp; a date is its midnight UTC), in
+        flushes of ``questdb_flush_rows``, each an ILP/HTTP transaction; then wait for the WAL."""
+        from questdb import QuestDBError, TimestampNanos
 
         sent = 0
-        try:
-            user, password = self._credentials()
-            conf = conf_string(self.settings)
-            with Sender.from_conf(conf, username=user, password=password) as sender:
+        with self._sending:
+            try:
+                sender = self._open_sender()
                 for chunk in _chunks(rows, self.settings.questdb_flush_rows):
                     with sender.transaction(table) as txn:
                         for symbols, columns, at in chunk:
                             txn.row(symbols=symbols, columns=columns,
                                     at=TimestampNanos(_micros(at) * 1000))  # fmt: skip
                     sent += len(chunk)
-        except QuestDBError as exc:
-            message = f"QuestDB write to {table} failed after {sent} rows: {_first_line(exc)}"
-            if exc.code.name in CLIENT_ERRORS:
-                raise StorageError(message) from exc  # our bug or bad data: retrying won't help
-            raise StorageUnavailableError(message) from exc
+            except BaseException as exc:
+                self._drop_sender()  # whatever state it is in, the next write starts afresh
+                if not isinstance(exc, QuestDBError):
+                    raise
+                message = f"QuestDB write to {table} failed after {sent} rows: {_first_line(exc)}"
+                if exc.code.name in CLIENT_ERRORS:
+                    raise StorageError(message) from exc  # our bug or bad data: retrying won't help
+                raise StorageUnavailableError(message) from exc
         if sent and not self.rest.wait_for_wal(table, self.settings.questdb_wal_timeout):
             log.warning(
                 "QuestDB: WAL of %s not applied after %ss", table, self.settings.questdb_wal_timeout
             )
+
+    def _open_sender(self) -> Sender:
+        if self._sender is None:
+            from questdb import Sender
+
+            user, password = self._credentials()
+            sender = Sender.from_conf(conf_string(self.settings), username=user, password=password)
+            sender.establish()  # type: ignore[no-untyped-call]  # untyped in its stub
+            self._sender = sender
+        return self._sender
+
+    def _drop_sender(self) -> None:
+        """Close the sender without flushing: a transaction that failed is not resent from
+        here (the caller spools the whole write, and replaying it is idempotent)."""
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            from questdb import QuestDBError
+
+            try:
+                sender.close(flush=False)
+            except QuestDBError as exc:
+                log.debug("QuestDB: closing a failed sender: %s", _first_line(exc))
 
     def _credentials(self) -> tuple[str | None, str | None]:
         s = self.settings
@@ -318,7 +358,15 @@ class QuestDBStore:
         return parse_ts(rows[0][0]) if rows else None
 
     def close(self) -> None:
-        self.rest.close()
+        """Close the sender (its buffer is empty between writes: each transaction flushed
+        or failed as a whole) and the REST client."""
+        with self._sending:
+            sender, self._sender = self._sender, None
+        try:
+            if sender is not None:
+                sender.close()
+        finally:
+            self.rest.close()
 
     def _select(self, where: str) -> list[list[Any]]:
         return self.rest.exec(
@@ -327,21 +375,22 @@ class QuestDBStore:
         )
 
 
-def _observation_row(
-    row: ToWrite, now: datetime
-) -> tuple[dict[str, str], dict[str, Any], datetime]:
-    from questdb import TimestampMicros
+def _observation_rows(
+    rows: Iterable[ToWrite], now: datetime
+) -> Iterator[tuple[dict[str, str], dict[str, Any], date]]:
+    from questdb import TimestampMicros  # once per write, not per row
 
-    o = row.observation
-    columns = {
-        "value": o.value,
-        "realtime_start": TimestampMicros(_micros(o.realtime_start)),
-        "known_at": TimestampMicros(_micros(o.known_at)),
-        "ingested_at": TimestampMicros(_micros(now)),
-        "revision": row.revision,
-    }
-    at = datetime(o.date.year, o.date.month, o.date.day, tzinfo=UTC)
-    return {"series_id": o.series_id, "source": o.source}, columns, at
+    ingested_at = TimestampMicros(_micros(now))
+    for row in rows:
+        o = row.observation
+        columns = {
+            "value": o.value,
+            "realtime_start": TimestampMicros(_micros(o.realtime_start)),
+            "known_at": TimestampMicros(_micros(o.known_at)),
+            "ingested_at": ingested_at,
+            "revision": row.revision,
+        }
+        yield {"series_id": o.series_id, "source": o.source}, columns, o.date
 
 
 def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
