@@ -15,13 +15,27 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.exceptions import SettingsError
 
 from liquidity.errors import ConfigError
 
 ENV_PREFIX = "LIQUIDITY_"
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
+DOTENV = ".env"
 
 
 def default_data_dir() -> Path:
@@ -36,7 +50,7 @@ def default_duckdb_path() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
-        env_file=".env",
+        env_file=DOTENV,
         env_file_encoding="utf-8",
         extra="ignore",
         validate_default=True,
@@ -113,6 +127,18 @@ class Settings(BaseSettings):
     lease_ttl: float = Field(30.0, gt=0, description="seconds; with Redis, one active daemon")
     log_json: bool = False
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text_is_utf8(cls, value: Any) -> Any:
+        # The environment keeps bytes that are not UTF-8 as lone surrogates (PEP 383); a
+        # client encoding one later fails with the whole value, a secret, in its message.
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise PydanticCustomError("not_utf8", "not UTF-8") from None
+        return value
+
     @field_validator(
         "fred_api_key", "redis_url", "discord_webhook_url", "questdb_password", mode="before"
     )
@@ -137,7 +163,9 @@ class Settings(BaseSettings):
         from liquidity.sops import SopsSettingsSource
 
         sops = SopsSettingsSource(settings_cls)
-        return init_settings, env_settings, dotenv_settings, sops, file_secret_settings
+        secrets_dir = getattr(file_secret_settings, "secrets_dir", None)
+        secrets = SecretsDirSource(settings_cls, secrets_dir=secrets_dir)
+        return init_settings, env_settings, dotenv_settings, sops, secrets
 
     def secret_values(self) -> list[str]:
         """Every secret's plain value, for redaction."""
@@ -168,6 +196,47 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**kwargs)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        # Only the .env reader lets these out (the other sources say which file failed);
+        # a UnicodeDecodeError's text holds the whole file: never pass it on.
+        env_file = kwargs.get("_env_file", DOTENV)
+        path = Path(getattr(exc, "filename", None) or str(env_file)).absolute()
+        raise unreadable(f"settings file {path}", exc) from None
+
+
+def unreadable(what: str, exc: OSError | UnicodeDecodeError) -> ConfigError:
+    """One line saying why ``what`` could not be read: the line, never the content."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = bytes(exc.object[: exc.start]).count(b"\n") + 1
+        return ConfigError(f"{what}: not UTF-8 at line {line}")
+    return ConfigError(f"{what}: cannot read it ({exc.strerror or type(exc).__name__})")
+
+
+class SecretsDirSource(SecretsSettingsSource):
+    """The secrets directory; a file that cannot be read is named, its content never shown."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        try:
+            return super().get_field_value(field, field_name)
+        except (OSError, UnicodeDecodeError) as exc:
+            path = getattr(exc, "filename", None) or self._file_of(field_name)
+            raise unreadable(f"secret file {path}", exc) from None
+
+    def _file_of(self, field_name: str) -> str:
+        name = ENV_PREFIX + field_name.upper()
+        for folder in reversed(self.secrets_paths):  # the order the parent reads them in
+            if (path := self.find_case_path(folder, name, case_sensitive=False)) is not None:
+                return str(path)
+        return name
+
+    def __call__(self) -> dict[str, Any]:
+        try:
+            return super().__call__()
+        except SettingsError as exc:
+            # pydantic-settings wraps our one line in its own, less precise one.
+            if isinstance(exc.__cause__, ConfigError):
+                raise exc.__cause__ from None
+            raise
 
 
 def _describe(exc: ValidationError) -> str:

@@ -1,0 +1,141 @@
+"""Bad settings stop at load with one line naming the setting or the file, never a secret.
+
+Issue 14, item 1 (a settings file that cannot be read).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from liquidity.config import load_settings
+from liquidity.errors import ConfigError
+from tests.cli_helpers import cli_env, run_cli
+from tests.replay import ReplayServer
+
+
+def secret() -> str:
+    return f"s3cret{uuid.uuid4().hex}"
+
+
+def assert_one_clean_error(
+    done: subprocess.CompletedProcess[str], *secrets: str, says: tuple[str, ...]
+) -> None:
+    """Exit non-zero, exactly one line on stderr and it is the error, nothing leaked."""
+    out = done.stdout + done.stderr
+    assert done.returncode != 0, out
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert out.count("error:") == 1
+    assert "Traceback" not in out and "unexpected" not in out
+    for value in secrets:
+        assert value not in out
+    for part in says:
+        assert part in done.stderr, done.stderr
+
+
+# --- 1. a settings file that cannot be read ---------------------------------------------
+
+
+@pytest.mark.parametrize("verbose", [[], ["-vv"]])
+def test_dotenv_not_utf8_names_the_file_and_line_not_its_secrets(
+    replay: ReplayServer, tmp_path: Path, verbose: list[str]
+) -> None:
+    """The issue's own case: a latin-1 comment above the secrets (cwd is tmp_path)."""
+    password, hook = secret(), secret()
+    (tmp_path / ".env").write_bytes(
+        b"# Caf\xe9\n"
+        + f"LIQUIDITY_REDIS_URL=redis://:{password}@127.0.0.1:6379/12\n".encode()
+        + f"LIQUIDITY_DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/1/{hook}\n".encode()
+    )
+    done = run_cli([*verbose, "status"], cli_env(replay, tmp_path / "s.duckdb"))
+    assert_one_clean_error(
+        done, password, hook, says=(str(tmp_path / ".env"), "not UTF-8 at line 1")
+    )
+
+
+def test_dotenv_bad_byte_inside_a_secret_gives_its_line(tmp_path: Path) -> None:
+    password = secret()
+    (tmp_path / ".env").write_bytes(
+        b"LIQUIDITY_METRICS_PORT=9200\n\n"
+        + f"LIQUIDITY_REDIS_URL=redis://:{password}\xe9@127.0.0.1:6379/0\n".encode("latin-1")
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == f"settings file {tmp_path / '.env'}: not UTF-8 at line 3"
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_dotenv_read_error_names_the_file(tmp_path: Path) -> None:
+    """A read that fails (EIO here: this runs as root, so no permission error is possible)."""
+    if not Path("/proc/self/mem").is_file():
+        pytest.skip("no /proc/self/mem to fail a read")
+    (tmp_path / ".env").symlink_to("/proc/self/mem")
+    with pytest.raises(ConfigError, match=r"settings file .*\.env: cannot read it \("):
+        load_settings()
+
+
+@pytest.mark.parametrize("verbose", [[], ["-vv"]])
+def test_secret_file_not_utf8_names_the_file_and_line(
+    replay: ReplayServer, tmp_path: Path, verbose: list[str]
+) -> None:
+    """Today: `unexpected SettingsError`, and with -vv a traceback quoting the file."""
+    password = secret()
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "LIQUIDITY_REDIS_URL").write_bytes(
+        f"redis://:{password}\xe9@127.0.0.1:6379/0\n".encode("latin-1")
+    )
+    env = cli_env(replay, tmp_path / "s.duckdb", LIQUIDITY_SECRETS_DIR=str(secrets))
+    done = run_cli([*verbose, "status"], env)
+    file = secrets / "LIQUIDITY_REDIS_URL"
+    assert_one_clean_error(done, password, says=(f"secret file {file}: not UTF-8 at line 1",))
+
+
+def sops_printing(tmp_path: Path, output: bytes) -> Path:
+    """A stand-in for `sops --decrypt` that prints ``output`` (see tests/test_sops.py)."""
+    script = tmp_path / "sops"
+    script.write_text(f"#!{sys.executable}\nimport sys\nsys.stdout.buffer.write({output!r})\n")
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.parametrize(
+    ("line", "output"),
+    [(2, b'{\n"fred_api_key": "%s\xe9"}'), (3, b'{\n"fred_api_key":\n"%s",}')],
+    ids=["not-utf8", "not-json"],
+)
+def test_sops_output_that_cannot_be_read_names_the_file_and_line(
+    replay: ReplayServer, tmp_path: Path, line: int, output: bytes
+) -> None:
+    key = secret()
+    encrypted = tmp_path / "secrets.enc.json"
+    encrypted.write_text("{}")
+    sops = sops_printing(tmp_path, output.replace(b"%s", key.encode()))
+    env = cli_env(replay, tmp_path / "s.duckdb", LIQUIDITY_SECRETS_FILE=str(encrypted),
+                  LIQUIDITY_SOPS_BINARY=str(sops))  # fmt: skip
+    done = run_cli(["-vv", "status"], env)
+    assert_one_clean_error(done, key, says=(str(encrypted), f"line {line}"))
+
+
+def test_sops_binary_that_cannot_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    encrypted = tmp_path / "secrets.enc.json"
+    encrypted.write_text("{}")
+    monkeypatch.setenv("LIQUIDITY_SECRETS_FILE", str(encrypted))
+    monkeypatch.setenv("LIQUIDITY_SOPS_BINARY", str(tmp_path))  # a directory: EACCES
+    with pytest.raises(ConfigError, match=r"cannot run .* \(Permission denied\)"):
+        load_settings()
+
+
+def test_environment_value_not_utf8_is_refused_by_name(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    """os.environ keeps the bad byte as a lone surrogate; today Redis's encoder fails later
+    with `unexpected UnicodeEncodeError('utf-8', '<the password>', ...)`."""
+    password = secret()
+    url = f"redis://:{password}\udce9@127.0.0.1:6379/0"  # the byte 0xE9 in the environment
+    done = run_cli(["status"], cli_env(replay, tmp_path / "s.duckdb", LIQUIDITY_REDIS_URL=url))
+    assert_one_clean_error(done, password, says=("LIQUIDITY_REDIS_URL: not UTF-8",))
