@@ -1,6 +1,6 @@
 """Bad settings stop at load with one line naming the setting or the file, never a secret.
 
-Issue 14, item 1 (a settings file that cannot be read).
+Issue 14, items 1 (a settings file that cannot be read) and 7 (Redis URL).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from redis.connection import parse_url
 
 from liquidity.config import load_settings
 from liquidity.errors import ConfigError
@@ -35,6 +36,15 @@ def assert_one_clean_error(
         assert value not in out
     for part in says:
         assert part in done.stderr, done.stderr
+
+
+def setting_error(name: str, value: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(f"LIQUIDITY_{name.upper()}", value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert f"LIQUIDITY_{name.upper()}" in message and "\n" not in message
+    return message
 
 
 # --- 1. a settings file that cannot be read ---------------------------------------------
@@ -139,3 +149,69 @@ def test_environment_value_not_utf8_is_refused_by_name(
     url = f"redis://:{password}\udce9@127.0.0.1:6379/0"  # the byte 0xE9 in the environment
     done = run_cli(["status"], cli_env(replay, tmp_path / "s.duckdb", LIQUIDITY_REDIS_URL=url))
     assert_one_clean_error(done, password, says=("LIQUIDITY_REDIS_URL: not UTF-8",))
+
+
+# --- 7. the Redis URL -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("redis://:{pw}@127.0.0.1:6379/abc", "the db after the port must be a number"),
+        ("redis://:{pw}@127.0.0.1:6379/1/2", "the db after the port must be a number"),
+        ("redis://:{pw}@127.0.0.1:6379/-1", "the db after the port must be a number"),
+        ("redis://:{pw}@127.0.0.1:6379?db=-1", "the db must be 0 or more"),
+        ("redis://:{pw}@127.0.0.1:6379?db=x", "?db= has an invalid value"),
+        ("redis://:{pw}@127.0.0.1/0?socket_timeout=x", "?socket_timeout= has an invalid value"),
+        ("notaurl{pw}", "must start with redis://, rediss:// or unix://"),
+        ("http://:{pw}@127.0.0.1:6379/0", "must start with redis://, rediss:// or unix://"),
+        ("redis://:{pw}@/0", "has no host"),
+        ("redis://:{pw}@127.0.0.1:abc/0", "port must be a number from 1 to 65535"),
+        ("redis://:{pw}@127.0.0.1:99999/0", "port must be a number from 1 to 65535"),
+        ("redis://:{pw}@127.0.0.1:0/0", "port must be a number from 1 to 65535"),
+        ("redis://:{pw}/x@127.0.0.1:6379/0", "%2F"),  # a raw / ends the host: "port" is pw
+        ("unix://:{pw}@", "has no socket path"),
+    ],
+)
+def test_bad_redis_url_names_the_setting_not_the_password(
+    monkeypatch: pytest.MonkeyPatch, url: str, reason: str
+) -> None:
+    password = secret()
+    message = setting_error("redis_url", url.format(pw=password), monkeypatch)
+    assert reason in message
+    assert password not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "db"),
+    [
+        ("redis://127.0.0.1:6379/12", 12),
+        ("redis://127.0.0.1:6379/", 0),
+        ("redis://localhost", 0),
+        ("rediss://user:p%40ss@redis.example:6380/3", 3),
+        ("redis://[::1]:6379?db=5", 5),
+        ("unix:///run/redis/redis.sock?db=2", 2),
+    ],
+)
+def test_good_redis_urls_load_and_keep_their_db(
+    monkeypatch: pytest.MonkeyPatch, url: str, db: int
+) -> None:
+    monkeypatch.setenv("LIQUIDITY_REDIS_URL", url)
+    settings = load_settings()
+    assert settings.redis_url is not None and settings.redis_url.get_secret_value() == url
+    assert parse_url(url).get("db", 0) == db  # what the client will select
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("redis://:{pw}@127.0.0.1:6379/abc", "db"), ("notaurl{pw}", "must start with redis://")],
+)
+def test_cli_refuses_a_bad_redis_url_before_anything_runs(
+    replay: ReplayServer, tmp_path: Path, url: str, reason: str
+) -> None:
+    """Today: the first publishes to db 0 in silence, the second is `unexpected ValueError`."""
+    password = secret()
+    env = cli_env(replay, tmp_path / "s.duckdb", LIQUIDITY_REDIS_URL=url.format(pw=password))
+    done = run_cli(["collect", "WALCL"], env)
+    assert_one_clean_error(done, password, says=("LIQUIDITY_REDIS_URL", reason))
+    assert replay.count("/") == 0  # nothing was fetched

@@ -10,6 +10,7 @@ see ``sops.py``), a secrets directory (``LIQUIDITY_SECRETS_DIR``, else
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +37,7 @@ from liquidity.errors import ConfigError
 ENV_PREFIX = "LIQUIDITY_"
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
 DOTENV = ".env"
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 def default_data_dir() -> Path:
@@ -150,6 +152,13 @@ class Settings(BaseSettings):
             return value or None
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_redis_url(value.get_secret_value())
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -237,6 +246,48 @@ class SecretsDirSource(SecretsSettingsSource):
             if isinstance(exc.__cause__, ConfigError):
                 raise exc.__cause__ from None
             raise
+
+
+# A password with one of these cuts the URL short where it stands: the usual cause of both.
+_ENCODE = " (in a password, write / # ? @ as %2F %23 %3F %40)"
+
+
+def check_redis_url(text: str) -> None:
+    """What ``redis.from_url`` would get wrong or take silently, said without the password."""
+    parts = urlsplit(text)
+    if parts.scheme not in REDIS_SCHEMES:
+        raise PydanticCustomError(
+            "redis_url", "must start with redis://, rediss:// or unix://, e.g. redis://host:6379/0"
+        )
+    try:
+        bad_port = parts.port == 0
+    except ValueError:  # not a number or past 65535; urllib's message would quote it
+        bad_port = True
+    if bad_port:
+        raise PydanticCustomError("redis_url", f"port must be a number from 1 to 65535{_ENCODE}")
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise PydanticCustomError("redis_url", "has no socket path")
+    else:
+        if not parts.hostname:
+            raise PydanticCustomError("redis_url", f"has no host{_ENCODE}")
+        # redis-py reads the path as the db, and takes db 0 when it is not a number.
+        if not re.fullmatch(r"/?\d*", parts.path):
+            raise PydanticCustomError(
+                "redis_url", "the db after the port must be a number, e.g. /0"
+            )
+    from redis.connection import parse_url  # here: only a configured Redis loads redis
+
+    try:
+        options = parse_url(text)  # type: ignore[no-untyped-call]
+    except ValueError as exc:  # scheme and port are checked: only a ?name=value is left
+        name = re.search(r"'(\w+)'", str(exc))  # redis-py names the option, never the value
+        option = f"?{name[1]}=" if name else "an option"
+        raise PydanticCustomError(
+            "redis_url", "{option} has an invalid value", {"option": option}
+        ) from None
+    if options.get("db", 0) < 0:
+        raise PydanticCustomError("redis_url", "the db must be 0 or more")
 
 
 def _describe(exc: ValidationError) -> str:
