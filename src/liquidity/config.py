@@ -18,8 +18,11 @@ from urllib.parse import urlsplit
 
 from pydantic import (
     Field,
+    HttpUrl,
     SecretStr,
+    TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic.fields import FieldInfo
@@ -37,7 +40,9 @@ from liquidity.errors import ConfigError
 ENV_PREFIX = "LIQUIDITY_"
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
 DOTENV = ".env"
+SOURCE_URLS = ("fred_api_url", "fred_graph_url", "yahoo_url", "nyfed_url", "treasury_url")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
 
 
 def default_data_dir() -> Path:
@@ -152,6 +157,15 @@ class Settings(BaseSettings):
             return value or None
         return value
 
+    @field_validator(*SOURCE_URLS, "discord_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | SecretStr | None, info: ValidationInfo) -> Any:
+        field = cls.model_fields[info.field_name or ""]
+        if value is None or value == field.default:  # the defaults are known good
+            return value
+        check_http_url(value.get_secret_value() if isinstance(value, SecretStr) else value)
+        return value
+
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
@@ -246,6 +260,28 @@ class SecretsDirSource(SecretsSettingsSource):
             if isinstance(exc.__cause__, ConfigError):
                 raise exc.__cause__ from None
             raise
+
+
+def check_http_url(text: str) -> None:
+    """An http(s) URL with a host, as httpx (the client) and a browser both read it."""
+    import httpx  # here: only a URL someone set is checked, and reading the store needs no httpx
+
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise PydanticCustomError("http_url", "not a valid URL") from None
+    if url.scheme not in ("http", "https"):
+        raise PydanticCustomError("http_url", "must start with http:// or https://")
+    if not url.host:
+        raise PydanticCustomError("http_url", "has no host")
+    try:
+        # httpx takes any port and any host text; this catches 99999 and "exa mple.com".
+        _HTTP_URL.validate_python(text)
+    except ValidationError as exc:
+        reason = exc.errors(include_input=False)[0]["msg"]
+        raise PydanticCustomError("http_url", "{reason}", {"reason": reason}) from None
+    if url.port == 0:
+        raise PydanticCustomError("http_url", "port must be 1 to 65535")
 
 
 # A password with one of these cuts the URL short where it stands: the usual cause of both.
