@@ -10,18 +10,39 @@ see ``sops.py``), a secrets directory (``LIQUIDITY_SECRETS_DIR``, else
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    Field,
+    HttpUrl,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.exceptions import SettingsError
 
 from liquidity.errors import ConfigError
 
 ENV_PREFIX = "LIQUIDITY_"
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
+DOTENV = ".env"
+SOURCE_URLS = ("fred_api_url", "fred_graph_url", "yahoo_url", "nyfed_url", "treasury_url")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
 
 
 def default_data_dir() -> Path:
@@ -36,7 +57,7 @@ def default_duckdb_path() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
-        env_file=".env",
+        env_file=DOTENV,
         env_file_encoding="utf-8",
         extra="ignore",
         validate_default=True,
@@ -116,6 +137,18 @@ class Settings(BaseSettings):
     lease_ttl: float = Field(30.0, gt=0, description="seconds; with Redis, one active daemon")
     log_json: bool = False
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text_is_utf8(cls, value: Any) -> Any:
+        # The environment keeps bytes that are not UTF-8 as lone surrogates (PEP 383); a
+        # client encoding one later fails with the whole value, a secret, in its message.
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise PydanticCustomError("not_utf8", "not UTF-8") from None
+        return value
+
     @field_validator(
         "fred_api_key", "redis_url", "discord_webhook_url", "questdb_password", mode="before"
     )
@@ -125,6 +158,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.strip()
             return value or None
+        return value
+
+    @field_validator(*SOURCE_URLS, "discord_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | SecretStr | None, info: ValidationInfo) -> Any:
+        field = cls.model_fields[info.field_name or ""]
+        if value is None or value == field.default:  # the defaults are known good
+            return value
+        check_http_url(value.get_secret_value() if isinstance(value, SecretStr) else value)
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_redis_url(value.get_secret_value())
         return value
 
     @classmethod
@@ -140,7 +189,9 @@ class Settings(BaseSettings):
         from liquidity.sops import SopsSettingsSource
 
         sops = SopsSettingsSource(settings_cls)
-        return init_settings, env_settings, dotenv_settings, sops, file_secret_settings
+        secrets_dir = getattr(file_secret_settings, "secrets_dir", None)
+        secrets = SecretsDirSource(settings_cls, secrets_dir=secrets_dir)
+        return init_settings, env_settings, dotenv_settings, sops, secrets
 
     def secret_values(self) -> list[str]:
         """Every secret's plain value, for redaction."""
@@ -171,6 +222,111 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**kwargs)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        # Only the .env reader lets these out (the other sources say which file failed);
+        # a UnicodeDecodeError's text holds the whole file: never pass it on.
+        env_file = kwargs.get("_env_file", DOTENV)
+        path = Path(getattr(exc, "filename", None) or str(env_file)).absolute()
+        raise unreadable(f"settings file {path}", exc) from None
+
+
+def unreadable(what: str, exc: OSError | UnicodeDecodeError) -> ConfigError:
+    """One line saying why ``what`` could not be read: the line, never the content."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = bytes(exc.object[: exc.start]).count(b"\n") + 1
+        return ConfigError(f"{what}: not UTF-8 at line {line}")
+    return ConfigError(f"{what}: cannot read it ({exc.strerror or type(exc).__name__})")
+
+
+class SecretsDirSource(SecretsSettingsSource):
+    """The secrets directory; a file that cannot be read is named, its content never shown."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        try:
+            return super().get_field_value(field, field_name)
+        except (OSError, UnicodeDecodeError) as exc:
+            path = getattr(exc, "filename", None) or self._file_of(field_name)
+            raise unreadable(f"secret file {path}", exc) from None
+
+    def _file_of(self, field_name: str) -> str:
+        name = ENV_PREFIX + field_name.upper()
+        for folder in reversed(self.secrets_paths):  # the order the parent reads them in
+            if (path := self.find_case_path(folder, name, case_sensitive=False)) is not None:
+                return str(path)
+        return name
+
+    def __call__(self) -> dict[str, Any]:
+        try:
+            return super().__call__()
+        except SettingsError as exc:
+            # pydantic-settings wraps our one line in its own, less precise one.
+            if isinstance(exc.__cause__, ConfigError):
+                raise exc.__cause__ from None
+            raise
+
+
+def check_http_url(text: str) -> None:
+    """An http(s) URL with a host, as httpx (the client) and a browser both read it."""
+    import httpx  # here: only a URL someone set is checked, and reading the store needs no httpx
+
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise PydanticCustomError("http_url", "not a valid URL") from None
+    if url.scheme not in ("http", "https"):
+        raise PydanticCustomError("http_url", "must start with http:// or https://")
+    if not url.host:
+        raise PydanticCustomError("http_url", "has no host")
+    try:
+        # httpx takes any port and any host text; this catches 99999 and "exa mple.com".
+        _HTTP_URL.validate_python(text)
+    except ValidationError as exc:
+        reason = exc.errors(include_input=False)[0]["msg"]
+        raise PydanticCustomError("http_url", "{reason}", {"reason": reason}) from None
+    if url.port == 0:
+        raise PydanticCustomError("http_url", "port must be 1 to 65535")
+
+
+# A password with one of these cuts the URL short where it stands: the usual cause of both.
+_ENCODE = " (in a password, write / # ? @ as %2F %23 %3F %40)"
+
+
+def check_redis_url(text: str) -> None:
+    """What ``redis.from_url`` would get wrong or take silently, said without the password."""
+    parts = urlsplit(text)
+    if parts.scheme not in REDIS_SCHEMES:
+        raise PydanticCustomError(
+            "redis_url", "must start with redis://, rediss:// or unix://, e.g. redis://host:6379/0"
+        )
+    try:
+        bad_port = parts.port == 0
+    except ValueError:  # not a number or past 65535; urllib's message would quote it
+        bad_port = True
+    if bad_port:
+        raise PydanticCustomError("redis_url", f"port must be a number from 1 to 65535{_ENCODE}")
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise PydanticCustomError("redis_url", "has no socket path")
+    else:
+        if not parts.hostname:
+            raise PydanticCustomError("redis_url", f"has no host{_ENCODE}")
+        # redis-py reads the path as the db, and takes db 0 when it is not a number.
+        if not re.fullmatch(r"/?\d*", parts.path):
+            raise PydanticCustomError(
+                "redis_url", "the db after the port must be a number, e.g. /0"
+            )
+    from redis.connection import parse_url  # here: only a configured Redis loads redis
+
+    try:
+        options = parse_url(text)  # type: ignore[no-untyped-call]
+    except ValueError as exc:  # scheme and port are checked: only a ?name=value is left
+        name = re.search(r"'(\w+)'", str(exc))  # redis-py names the option, never the value
+        option = f"?{name[1]}=" if name else "an option"
+        raise PydanticCustomError(
+            "redis_url", "{option} has an invalid value", {"option": option}
+        ) from None
+    if options.get("db", 0) < 0:
+        raise PydanticCustomError("redis_url", "the db must be 0 or more")
 
 
 def _describe(exc: ValidationError) -> str:

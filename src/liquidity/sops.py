@@ -19,6 +19,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from liquidity.config import unreadable
 from liquidity.errors import ConfigError
 
 FILE_ENV = "LIQUIDITY_SECRETS_FILE"
@@ -43,6 +44,8 @@ def decrypt(path: Path, binary: str = "sops") -> dict[str, Any]:
         ) from None
     except subprocess.TimeoutExpired:
         raise ConfigError(f"{where}: sops did not answer in {TIMEOUT:g}s") from None
+    except OSError as exc:  # e.g. not executable
+        raise ConfigError(f"{where}: cannot run `{binary}` ({exc.strerror})") from None
     if done.returncode != 0:
         # sops's own message (no plaintext: it failed to decrypt), first line only.
         reason = done.stderr.decode(errors="replace").strip().splitlines()
@@ -52,9 +55,13 @@ def decrypt(path: Path, binary: str = "sops") -> dict[str, Any]:
             + "); is the age key available?"
         )
     try:
-        data = json.loads(done.stdout)
-    except ValueError:
-        raise ConfigError(f"{where}: sops output is not JSON") from None
+        text = done.stdout.decode("utf-8")
+    except UnicodeDecodeError as exc:  # its text would be the decrypted document
+        raise unreadable(f"{where}: sops output", exc) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:  # its message has positions only; ours has the line
+        raise ConfigError(f"{where}: sops output is not JSON (line {exc.lineno})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping of settings")
     return data
