@@ -13,7 +13,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 # Options several commands share, declared once (typer accepts one OptionInfo as the
 # default of several parameters).
 START = typer.Option(None, "--start", help="First date (YYYY-MM-DD).")
-END = typer.Option(None, "--end", help="Last date (YYYY-MM-DD).")
+END = typer.Option(None, "--end", help="Last date (YYYY-MM-DD), not before --start.")
 AS_OF = typer.Option(
     None,
     "--as-of",
@@ -52,9 +52,8 @@ def parse_instant(value: str | None, name: str = "--as-of") -> datetime | None:
 
 def parse_window(start: str | None, end: str | None, as_of: str | None) -> dict[str, Any]:
     """``--start``, ``--end`` and ``--as-of`` as the ``start``/``end``/``as_of`` keywords
-    that queries and plots take."""
-    return {
-        "start": parse_date(start, "--start"),
-        "end": parse_date(end, "--end"),
-        "as_of": parse_instant(as_of),
-    }
+    that queries and plots take; ``--start`` after ``--end`` is refused."""
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if first is not None and last is not None and first > last:
+        raise typer.BadParameter(f"{first} is after --end {last}", param_hint="--start")
+    return {"start": first, "end": last, "as_of": parse_instant(as_of)}

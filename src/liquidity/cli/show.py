@@ -8,8 +8,6 @@ import typer
 
 from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_window
 
-NET_LIQUIDITY = "net-liquidity"
-
 
 class Format(StrEnum):
     table = "table"
@@ -37,19 +35,18 @@ def show(
     app = ctx.obj
     window = parse_window(start, end, as_of)
     with app.store() as store:
-        if what.lower() == NET_LIQUIDITY:
+        if what.lower() == query.NET_LIQUIDITY:
             rows = app.run(query.net_liquidity, store, variant, **window)
             header, table = _net_liquidity_table(rows)
-            title = f"Net Liquidity ({variant}), USD millions"
+            title, name = f"Net Liquidity ({variant}), USD millions", query.NET_LIQUIDITY
         else:
             spec = app.run(get, what)
             obs = app.run(query.series, store, spec.id, **window)
             header = ["date", "value", "realtime_start", "known_at", "source"]
             table = [[o.date, o.value, o.realtime_start, o.known_at, o.source] for o in obs]
-            title = f"{spec.id}: {spec.title} ({spec.unit.label})"
-    if not table:
-        typer.echo(f"no data for {what}; run `liquidity collect` first", err=True)
-        raise typer.Exit(1)
+            title, name = f"{spec.id}: {spec.title} ({spec.unit.label})", spec.id
+        if not table:  # say why: nothing collected, nothing public yet, or an empty window
+            app.fail_with(app.run(query.why_empty, store, name, variant, **window))
     shown = limit if limit is not None else (30 if fmt is Format.table else 0)
     render(title, header, table[-shown:] if shown else table, fmt.value)
 
