@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.cli_helpers import cli_env, run_cli
+import liquidity
+from liquidity.cli.options import EARLIEST, LATEST, parse_instant
+from liquidity.config import Settings
+from tests.cli_helpers import cli_env, parse_csv, run_cli
 from tests.replay import ReplayServer
 
 # The weekly Net Liquidity components; in the fixtures each runs 2007-01-03 to 2025-11-12.
@@ -47,6 +52,80 @@ def ok(done: subprocess.CompletedProcess[str]) -> str:
     assert done.returncode == 0, done.stderr
     assert "error" not in done.stderr.lower(), done.stderr
     return done.stdout
+
+
+# --- 9: extreme instants and dates ----------------------------------------------------
+
+
+def test_instants_beyond_utc_are_clamped_to_its_ends() -> None:
+    assert parse_instant("9999-12-31") == LATEST  # the end of that day in New York
+    assert parse_instant("9999-12-31T23:00:00-05:00") == LATEST
+    assert parse_instant("0001-01-01T00:00:00+14:00") == EARLIEST
+    assert parse_instant("0001-01-01T00:00:00") == EARLIEST  # naive = UTC: representable
+    edge = parse_instant("9999-12-31T23:59:59Z")
+    assert edge == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def everything(collected: dict[str, str]) -> list[dict[str, str]]:
+    return parse_csv(ok(run_cli(["show", "net-liquidity", "-f", "csv"], collected)))
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        ["--as-of", "9999-12-31"],
+        ["--as-of", "9999-12-31T23:59:59.999999-12:00"],
+        ["--start", "0001-01-01", "--end", "9999-12-31", "--as-of", "9999-12-31"],
+    ],
+)
+def test_a_far_future_as_of_or_the_widest_window_shows_everything(
+    collected: dict[str, str], everything: list[dict[str, str]], window: list[str]
+) -> None:
+    shown = parse_csv(ok(run_cli(["show", "net-liquidity", "-f", "csv", *window], collected)))
+    assert shown == everything and len(shown) > 900
+    assert (shown[0]["date"], shown[-1]["date"]) == ("2007-01-03", "2025-11-12")
+
+
+@pytest.mark.parametrize("what", ["WALCL", "net-liquidity"])
+def test_an_as_of_before_year_one_in_utc_finds_nothing_public(
+    collected: dict[str, str], what: str
+) -> None:
+    done = run_cli(["show", what, "--as-of", "0001-01-01T00:00:00+14:00"], collected)
+    line = one_error(done, 1)
+    assert "no WALCL value was public yet as of 0001-01-01T00:00:00+00:00" in line
+    assert line.endswith(STORED)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--as-of", "9999-12-31", "--start", "0001-01-01"],
+        ["--as-of", "0001-01-01T00:00:00+14:00", "--start", "9999-12-31"],
+    ],
+)
+def test_check_takes_extreme_instants_and_dates(
+    collected: dict[str, str], options: list[str]
+) -> None:
+    ok(run_cli(["check", *options], collected))  # nothing to compare here: exit 0
+
+
+def test_plot_takes_extreme_instants(collected: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "far.png"
+    args = ["plot", "WALCL", "--as-of", "9999-12-31", "--start", "0001-01-01", "-o", str(out)]
+    assert ok(run_cli(args, collected)).strip() == str(out)
+    early = ["plot", "net-liquidity", "--as-of", "0001-01-01T00:00:00+14:00", "-o", str(out)]
+    assert "no WALCL value was public yet" in one_error(run_cli(early, collected), 1)
+
+
+def test_the_python_api_clamps_the_same_way(collected: dict[str, str]) -> None:
+    settings = Settings(_env_file=None, duckdb_path=Path(collected["LIQUIDITY_DUCKDB_PATH"]))
+    far = datetime(9999, 12, 31, 23, 0, tzinfo=ZoneInfo("America/New_York"))
+    for as_of in ("9999-12-31", far, datetime(9999, 12, 31, 23, 59)):  # naive = UTC
+        df = liquidity.series("WALCL", as_of=as_of, settings=settings)
+        assert len(df) > 900
+    early = datetime(1, 1, 1, tzinfo=ZoneInfo("Etc/GMT-14"))  # +14:00
+    assert liquidity.series("WALCL", as_of=early, settings=settings).empty
 
 
 # --- 12: an empty window is not "no data" ---------------------------------------------

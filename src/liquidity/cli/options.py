@@ -1,14 +1,17 @@
-"""Parsing of dates and instants given on the command line."""
+"""Parsing of dates and instants given on the command line (and, for instants, the API)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 NEW_YORK = ZoneInfo("America/New_York")
+# The instants a timestamp can hold (years 1 to 9999, UTC); nothing stored lies outside.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
 
 # Options several commands share, declared once (typer accepts one OptionInfo as the
 # default of several parameters).
@@ -40,14 +43,27 @@ def parse_instant(value: str | None, name: str = "--as-of") -> datetime | None:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime.combine(day, time(23, 59, 59, 999999), NEW_YORK)
+            return representable(datetime.combine(day, time(23, 59, 59, 999999), NEW_YORK))
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not an ISO date or instant (e.g. 2024-03-15T12:00:00-04:00)",
             param_hint=name,
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+    return representable(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def representable(moment: datetime) -> datetime:
+    """``moment`` (aware), clamped to the instants UTC can hold.
+
+    9999-12-31 in New York ends after the last one and 0001-01-01 at +14:00 starts before
+    the first; every stored ``known_at`` lies between them, so the clamped instant selects
+    exactly the rows the instant asked for would (everything, or nothing)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return LATEST if moment.year == datetime.max.year else EARLIEST
+    return moment
 
 
 def parse_window(start: str | None, end: str | None, as_of: str | None) -> dict[str, Any]:
