@@ -128,6 +128,26 @@ def test_the_python_api_clamps_the_same_way(collected: dict[str, str]) -> None:
     assert liquidity.series("WALCL", as_of=early, settings=settings).empty
 
 
+# --- 10: --limit ----------------------------------------------------------------------
+
+
+def test_a_negative_limit_is_refused(collected: dict[str, str]) -> None:
+    line = one_error(run_cli(["show", "WALCL", "--limit", "-1", "-f", "csv"], collected), 2)
+    assert "--limit" in line
+
+
+def test_limit_zero_shows_no_rows_as_the_help_says(collected: dict[str, str]) -> None:
+    help_text = ok(run_cli(["show", "--help"], collected))
+    assert "0 = the header alone" in " ".join(help_text.split())
+    csv_out = ok(run_cli(["show", "WALCL", "--limit", "0", "-f", "csv"], collected))
+    assert csv_out.splitlines() == ["date,value,realtime_start,known_at,source"]
+    assert ok(run_cli(["show", "WALCL", "--limit", "0", "-f", "json"], collected)).strip() == "[]"
+    table = ok(run_cli(["show", "WALCL", "--limit", "0"], collected))
+    assert "realtime_start" in table and "2025-11-12" not in table
+    last = parse_csv(ok(run_cli(["show", "WALCL", "--limit", "1", "-f", "csv"], collected)))
+    assert [r["date"] for r in last] == ["2025-11-12"]
+
+
 # --- 12: an empty window is not "no data" ---------------------------------------------
 
 

@@ -24,7 +24,10 @@ def show(
     variant: str = VARIANT,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
     limit: int = typer.Option(
-        None, "--limit", help="Only the last N rows (default: 30 for table, all otherwise)."
+        None,
+        "--limit",
+        min=0,
+        help="Only the last N rows (default: 30 for table, all otherwise; 0 = the header alone).",
     ),
 ) -> None:
     """Print a series or Net Liquidity (USD millions, with its components)."""
@@ -47,8 +50,8 @@ def show(
             title, name = f"{spec.id}: {spec.title} ({spec.unit.label})", spec.id
         if not table:  # say why: nothing collected, nothing public yet, or an empty window
             app.fail_with(app.run(query.why_empty, store, name, variant, **window))
-    shown = limit if limit is not None else (30 if fmt is Format.table else 0)
-    render(title, header, table[-shown:] if shown else table, fmt.value)
+    shown = limit if limit is not None else (30 if fmt is Format.table else len(table))
+    render(title, header, table[max(len(table) - shown, 0) :], fmt.value)
 
 
 def _net_liquidity_table(rows: list) -> tuple[list[str], list[list[object]]]:  # type: ignore[type-arg]
