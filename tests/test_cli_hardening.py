@@ -7,7 +7,9 @@ Issue 14, items 9 (extreme instants), 10 (``--limit``), 12 (an empty window said
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +19,8 @@ import pytest
 import liquidity
 from liquidity.cli.options import EARLIEST, LATEST, parse_instant
 from liquidity.config import Settings
+from liquidity.errors import StorageBusyError
+from liquidity.storage.duckdb import DuckDBStore
 from tests.cli_helpers import cli_env, parse_csv, run_cli
 from tests.replay import ReplayServer
 
@@ -211,3 +215,75 @@ def test_plot_of_an_empty_window_names_what_is_stored(
     args = ["plot", "net-liquidity", "--start", "2030-01-01", "-o", str(tmp_path / "x.png")]
     line = one_error(run_cli(args, collected), 1)
     assert line == f"error: no net-liquidity rows in the window --start 2030-01-01; {STORED}"
+
+
+# --- 13: another process holds the DuckDB file ----------------------------------------
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write: the lock a collect holds
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+Hold = Callable[[str, float], "subprocess.Popen[str]"]
+
+
+@pytest.fixture
+def hold_store() -> Iterator[Hold]:
+    """``hold(path, seconds)``: a second process holds the file for writing, then exits."""
+    started: list[subprocess.Popen[str]] = []
+
+    def hold(path: str, seconds: float) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", HOLD, path, str(seconds)], stdout=subprocess.PIPE, text=True
+        )
+        started.append(proc)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        return proc
+
+    yield hold
+    for proc in started:
+        proc.kill()
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+def test_show_waits_for_the_writer_then_answers(
+    collected: dict[str, str], hold_store: Hold
+) -> None:
+    hold_store(collected["LIQUIDITY_DUCKDB_PATH"], 3.0)
+    env = {**collected, "LIQUIDITY_DUCKDB_LOCK_WAIT": "60"}
+    done = run_cli(["-v", "show", "WALCL", "--limit", "1", "-f", "csv"], env)
+    assert [r["date"] for r in parse_csv(ok(done))] == ["2025-11-12"]
+    assert "is held by another process: waiting" in done.stderr  # it did meet the lock
+
+
+def test_show_says_the_store_is_busy_when_the_writer_outlasts_the_wait(
+    collected: dict[str, str], hold_store: Hold
+) -> None:
+    path = collected["LIQUIDITY_DUCKDB_PATH"]
+    holder = hold_store(path, 120.0)
+    env = {**collected, "LIQUIDITY_DUCKDB_LOCK_WAIT": "0.5"}
+    began = time.monotonic()
+    line = one_error(run_cli(["show", "net-liquidity"], env), 1)
+    assert time.monotonic() - began >= 0.5
+    assert line == (
+        f"error: the DuckDB store {path} is busy, most likely with a `liquidity collect` "
+        f"(process {holder.pid} has it open); waited 0.5s (LIQUIDITY_DUCKDB_LOCK_WAIT), "
+        "try again when it is done"
+    )
+    assert holder.poll() is None  # still holding it
+
+
+def test_the_store_without_a_wait_fails_at_once_with_the_busy_error(
+    tmp_path: Path, hold_store: Hold
+) -> None:
+    path = tmp_path / "held.duckdb"
+    DuckDBStore(path).close()
+    hold_store(str(path), 120.0)
+    with pytest.raises(StorageBusyError, match="is busy") as raised:
+        DuckDBStore(path)  # the daemon's way: its loop must not block
+    assert "waited" not in str(raised.value)

@@ -76,7 +76,8 @@ def _with_store(settings: Settings | None, read: Any) -> Any:
     from liquidity.config import load_settings
     from liquidity.storage import open_store
 
-    store = open_store(settings or load_settings())
+    settings = settings or load_settings()
+    store = open_store(settings, lock_wait=settings.duckdb_lock_wait)
     try:
         return read(store)
     finally:
