@@ -10,7 +10,7 @@ Frames: ``pandas`` (``pip install 'liquidity[frames]'``) or ``polars``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from liquidity.errors import ConfigError
@@ -76,7 +76,8 @@ def _with_store(settings: Settings | None, read: Any) -> Any:
     from liquidity.config import load_settings
     from liquidity.storage import open_store
 
-    store = open_store(settings or load_settings())
+    settings = settings or load_settings()
+    store = open_store(settings, lock_wait=settings.duckdb_lock_wait)
     try:
         return read(store)
     finally:
@@ -106,8 +107,11 @@ def _day(value: date | str | None) -> date | None:
 
 
 def _instant(value: datetime | str | None) -> datetime | None:
-    if not isinstance(value, str):
-        return value
-    from liquidity.cli.options import parse_instant
+    """As on the command line: naive = UTC, clamped to what UTC can hold."""
+    from liquidity.cli.options import parse_instant, representable
 
-    return parse_instant(value)
+    if isinstance(value, str):
+        return parse_instant(value)
+    if value is None:
+        return None
+    return representable(value if value.tzinfo else value.replace(tzinfo=UTC))

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         description="DuckDB worker threads: our batches and queries are small, and "
         "each thread keeps ~9 MB; raise it for large analytical reads",
     )
+    duckdb_lock_wait: float = Field(
+        15.0,
+        ge=0,
+        allow_inf_nan=False,  # bounded: a command never waits for ever
+        description="seconds a command waits while another process holds the file",
+    )
     questdb_host: str = "127.0.0.1"
     questdb_http_port: int = Field(9000, gt=0, lt=65536)
     questdb_pg_port: int = Field(8812, gt=0, lt=65536)

@@ -14,7 +14,8 @@ errors (httpx, duckdb, pydantic) are mapped at the boundary with
     │   │   └── AuthenticationError the API key was rejected
     │   └── MalformedResponseError  the body is not what the API documents
     ├── StorageError                the store failed
-    │   └── StorageUnavailableError (transient) unreachable or refusing writes
+    │   ├── StorageUnavailableError (transient) unreachable or refusing writes
+    │   └── StorageBusyError        (transient) another process holds the DuckDB file
     ├── PublishError                (transient) Redis failed a publish: retried next run
     └── UnitError                   a unit disagrees with the registry
 
@@ -92,6 +93,10 @@ class StorageError(LiquidityError):
 
 class StorageUnavailableError(StorageError, TransientError):
     """The store cannot be reached or refuses writes for now: writes go to the spool."""
+
+
+class StorageBusyError(StorageError, TransientError):
+    """Another process holds the DuckDB file (one writer at a time) past our wait."""
 
 
 class PublishError(TransientError):

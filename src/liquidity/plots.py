@@ -92,24 +92,22 @@ def prepare(
     if names and len(what) > 1:
         raise PlotError(f"{NET_LIQUIDITY} is plotted alone; add a market series with --overlay")
     window: dict[str, Any] = {"start": start, "end": end, "as_of": as_of}
+
+    def nonempty(name: str, rows: list[Any]) -> list[Any]:
+        if not rows:  # say why: nothing collected, nothing public yet, or an empty window
+            raise PlotError(query.why_empty(store, name, variant, **window))
+        return rows
+
     extra = None
     if overlay is not None:
         spec = get(overlay)
-        extra = normalised(spec.id, _nonempty(spec.id, query.series(store, spec.id, **window)))
+        extra = normalised(spec.id, nonempty(spec.id, query.series(store, spec.id, **window)))
     if names:
-        rows = query.net_liquidity(store, variant, **window)
-        if not rows:
-            raise PlotError(f"no data for {NET_LIQUIDITY}; run `liquidity collect` first")
+        rows = nonempty(NET_LIQUIDITY, query.net_liquidity(store, variant, **window))
         return net_liquidity_chart(rows, variant, as_of=as_of, overlay=extra)
     specs = [get(w) for w in what]
-    data = {s.id: _nonempty(s.id, query.series(store, s.id, **window)) for s in specs}
+    data = {s.id: nonempty(s.id, query.series(store, s.id, **window)) for s in specs}
     return series_chart(data, {s.id: s.unit.label for s in specs}, as_of=as_of, overlay=extra)
-
-
-def _nonempty(series_id: str, rows: list[Observation]) -> list[Observation]:
-    if not rows:
-        raise PlotError(f"no data for {series_id}; run `liquidity collect {series_id}` first")
-    return rows
 
 
 def net_liquidity_chart(

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from liquidity.models import Observation
     from liquidity.storage.base import Store
 
+NET_LIQUIDITY = "net-liquidity"
+
 
 def series(
     store: Store,
@@ -39,3 +41,62 @@ def net_liquidity(
     v = variant(variant_name)
     rows = {sid: store.read(sid, end=end, as_of=as_of) for sid in components(v)}
     return [r for r in compute(v, rows) if start is None or r.date >= start]
+
+
+def why_empty(
+    store: Store,
+    what: str,
+    variant_name: str = "weekly",
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | None = None,
+) -> str:
+    """Why a read of ``what`` (a series id or ``net-liquidity``) found no rows, in one line:
+    nothing collected, nothing public yet at ``as_of``, or a window that misses what is
+    stored (named, with the first and last date stored)."""
+    if what.lower() != NET_LIQUIDITY:
+        return _series_empty(store, what, start, end, as_of)
+    v = variant(variant_name)
+    parts = components(v)
+    absent = [sid for sid in parts if not store.read(sid)]
+    if len(absent) == len(parts):
+        return f"no data for {NET_LIQUIDITY}; run `liquidity collect` first"
+    name = f"{NET_LIQUIDITY} ({v.name}: {', '.join(parts)})"
+    if absent:
+        ids = " ".join(absent)
+        return f"no data for {', '.join(absent)}, needed by {name}; run `liquidity collect {ids}`"
+    for sid in parts:
+        if as_of is not None and not store.read(sid, as_of=as_of):
+            return f"{name}: {_series_empty(store, sid, None, None, as_of)}"
+    full = net_liquidity(store, v.name, as_of=as_of)
+    if not full:
+        return f"{name}: the components have no date in common{_at(as_of)}"
+    return _window_empty(NET_LIQUIDITY, full[0].date, full[-1].date, start, end, as_of)
+
+
+def _series_empty(
+    store: Store, series_id: str, start: date | None, end: date | None, as_of: datetime | None
+) -> str:
+    stored = store.read(series_id)
+    if not stored:
+        return f"no data for {series_id}; run `liquidity collect {series_id}` first"
+    known = stored if as_of is None else store.read(series_id, as_of=as_of)
+    if not known:
+        return (
+            f"no {series_id} value was public yet{_at(as_of)}; "
+            f"stored: {stored[0].date} to {stored[-1].date}"
+        )
+    return _window_empty(series_id, known[0].date, known[-1].date, start, end, as_of)
+
+
+def _window_empty(
+    what: str, first: date, last: date, start: date | None, end: date | None, as_of: datetime | None
+) -> str:
+    window = " ".join(f"{name} {day}" for name, day in (("--start", start), ("--end", end)) if day)
+    held = "known then" if as_of is not None else "stored"
+    return f"no {what} rows in the window {window}{_at(as_of)}; {held}: {first} to {last}"
+
+
+def _at(as_of: datetime | None) -> str:
+    return "" if as_of is None else f" as of {as_of.isoformat(timespec='seconds')}"

@@ -36,7 +36,8 @@ class AppContext:
         """The configured store for the length of a ``with``; an error opening it exits 1."""
         from liquidity.storage import open_store
 
-        store = self.run(open_store, self.settings())
+        settings = self.settings()
+        store = self.run(open_store, settings, lock_wait=settings.duckdb_lock_wait)
         try:
             yield store
         finally:

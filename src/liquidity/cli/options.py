@@ -1,19 +1,22 @@
-"""Parsing of dates and instants given on the command line."""
+"""Parsing of dates and instants given on the command line (and, for instants, the API)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 NEW_YORK = ZoneInfo("America/New_York")
+# The instants a timestamp can hold (years 1 to 9999, UTC); nothing stored lies outside.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
 
 # Options several commands share, declared once (typer accepts one OptionInfo as the
 # default of several parameters).
 START = typer.Option(None, "--start", help="First date (YYYY-MM-DD).")
-END = typer.Option(None, "--end", help="Last date (YYYY-MM-DD).")
+END = typer.Option(None, "--end", help="Last date (YYYY-MM-DD), not before --start.")
 AS_OF = typer.Option(
     None,
     "--as-of",
@@ -40,21 +43,33 @@ def parse_instant(value: str | None, name: str = "--as-of") -> datetime | None:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime.combine(day, time(23, 59, 59, 999999), NEW_YORK)
+            return representable(datetime.combine(day, time(23, 59, 59, 999999), NEW_YORK))
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not an ISO date or instant (e.g. 2024-03-15T12:00:00-04:00)",
             param_hint=name,
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+    return representable(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def representable(moment: datetime) -> datetime:
+    """``moment`` (aware), clamped to the instants UTC can hold.
+
+    9999-12-31 in New York ends after the last one and 0001-01-01 at +14:00 starts before
+    the first; every stored ``known_at`` lies between them, so the clamped instant selects
+    exactly the rows the instant asked for would (everything, or nothing)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return LATEST if moment.year == datetime.max.year else EARLIEST
+    return moment
 
 
 def parse_window(start: str | None, end: str | None, as_of: str | None) -> dict[str, Any]:
     """``--start``, ``--end`` and ``--as-of`` as the ``start``/``end``/``as_of`` keywords
-    that queries and plots take."""
-    return {
-        "start": parse_date(start, "--start"),
-        "end": parse_date(end, "--end"),
-        "as_of": parse_instant(as_of),
-    }
+    that queries and plots take; ``--start`` after ``--end`` is refused."""
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if first is not None and last is not None and first > last:
+        raise typer.BadParameter(f"{first} is after --end {last}", param_hint="--start")
+    return {"start": first, "end": last, "as_of": parse_instant(as_of)}

@@ -8,8 +8,6 @@ import typer
 
 from liquidity.cli.options import AS_OF, END, START, VARIANT, parse_window
 
-NET_LIQUIDITY = "net-liquidity"
-
 
 class Format(StrEnum):
     table = "table"
@@ -26,7 +24,10 @@ def show(
     variant: str = VARIANT,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
     limit: int = typer.Option(
-        None, "--limit", help="Only the last N rows (default: 30 for table, all otherwise)."
+        None,
+        "--limit",
+        min=0,
+        help="Only the last N rows (default: 30 for table, all otherwise; 0 = the header alone).",
     ),
 ) -> None:
     """Print a series or Net Liquidity (USD millions, with its components)."""
@@ -37,21 +38,20 @@ def show(
     app = ctx.obj
     window = parse_window(start, end, as_of)
     with app.store() as store:
-        if what.lower() == NET_LIQUIDITY:
+        if what.lower() == query.NET_LIQUIDITY:
             rows = app.run(query.net_liquidity, store, variant, **window)
             header, table = _net_liquidity_table(rows)
-            title = f"Net Liquidity ({variant}), USD millions"
+            title, name = f"Net Liquidity ({variant}), USD millions", query.NET_LIQUIDITY
         else:
             spec = app.run(get, what)
             obs = app.run(query.series, store, spec.id, **window)
             header = ["date", "value", "realtime_start", "known_at", "source"]
             table = [[o.date, o.value, o.realtime_start, o.known_at, o.source] for o in obs]
-            title = f"{spec.id}: {spec.title} ({spec.unit.label})"
-    if not table:
-        typer.echo(f"no data for {what}; run `liquidity collect` first", err=True)
-        raise typer.Exit(1)
-    shown = limit if limit is not None else (30 if fmt is Format.table else 0)
-    render(title, header, table[-shown:] if shown else table, fmt.value)
+            title, name = f"{spec.id}: {spec.title} ({spec.unit.label})", spec.id
+        if not table:  # say why: nothing collected, nothing public yet, or an empty window
+            app.fail_with(app.run(query.why_empty, store, name, variant, **window))
+    shown = limit if limit is not None else (30 if fmt is Format.table else len(table))
+    render(title, header, table[max(len(table) - shown, 0) :], fmt.value)
 
 
 def _net_liquidity_table(rows: list) -> tuple[list[str], list[list[object]]]:  # type: ignore[type-arg]

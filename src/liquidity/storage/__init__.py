@@ -9,12 +9,16 @@ if TYPE_CHECKING:
     from liquidity.storage.base import Store
 
 
-def open_store(settings: Settings) -> Store:
-    """The store the settings select."""
+def open_store(settings: Settings, *, lock_wait: float = 0.0) -> Store:
+    """The store the settings select. ``lock_wait``: seconds to wait while another process
+    holds the DuckDB file (commands pass ``duckdb_lock_wait``; the daemon's event loop
+    must not block, so its job or store check fails at once, like any failed one)."""
     if settings.store == "duckdb":
         from liquidity.storage.duckdb import DuckDBStore
 
-        return DuckDBStore(settings.duckdb_path, threads=settings.duckdb_threads)
+        return DuckDBStore(
+            settings.duckdb_path, threads=settings.duckdb_threads, lock_wait=lock_wait
+        )
     import importlib.util
 
     from liquidity.errors import ConfigError

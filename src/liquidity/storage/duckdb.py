@@ -6,7 +6,10 @@ the whole batch or none of it. Timestamps are stored as naive UTC.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
@@ -17,8 +20,10 @@ import duckdb
 import numpy as np
 
 from liquidity import clock
-from liquidity.errors import StorageError
+from liquidity.errors import StorageBusyError, StorageError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
@@ -153,9 +158,20 @@ def from_naive_utc(moment: datetime | None) -> datetime | None:
 WRITES = threading.Lock()
 
 
+# How often an open blocked by another process's lock tries again.
+LOCK_POLL = 0.1
+# What DuckDB (2.x) says when another process holds the file; its PID when it knows it.
+LOCKED = "Could not set lock on file"
+HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
 class DuckDBStore:
-    def __init__(self, path: Path | str = ":memory:", *, threads: int | None = None) -> None:
-        """``threads``: DuckDB's worker threads (its default: one per core)."""
+    def __init__(
+        self, path: Path | str = ":memory:", *, threads: int | None = None, lock_wait: float = 0.0
+    ) -> None:
+        """``threads``: DuckDB's worker threads (its default: one per core). ``lock_wait``:
+        seconds to wait while another process holds the file (DuckDB lets one process open
+        it at a time), then ``StorageBusyError``."""
         self.path = str(path)
         try:
             if self.path != ":memory:":
@@ -163,7 +179,7 @@ class DuckDBStore:
             config: dict[str, str | bool | int | float | list[str]] = {}
             if threads is not None:
                 config["threads"] = threads
-            self._con = duckdb.connect(self.path, config=config)
+            self._con = _connect(self.path, config, lock_wait)
             self._con.execute(SCHEMA)
         except (duckdb.Error, OSError) as exc:
             raise StorageError(f"cannot open DuckDB store {self.path}: {_reason(exc)}") from exc
@@ -311,6 +327,33 @@ class DuckDBStore:
             return self._con.execute(sql, params).fetchall()
         except duckdb.Error as exc:
             raise StorageError(f"DuckDB read failed: {_reason(exc)}") from exc
+
+
+def _connect(
+    path: str, config: dict[str, str | bool | int | float | list[str]], lock_wait: float
+) -> duckdb.DuckDBPyConnection:
+    """Open the file, trying again for ``lock_wait`` seconds while another process holds it."""
+    deadline, waiting = time.monotonic() + lock_wait, False
+    while True:
+        try:
+            return duckdb.connect(path, config=config)
+        except duckdb.IOException as exc:
+            if LOCKED not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                found = HOLDER.search(str(exc))
+                holder = f"process {found[1]}" if found else "another process"
+                waited = ""
+                if lock_wait:
+                    waited = f"waited {lock_wait:g}s (LIQUIDITY_DUCKDB_LOCK_WAIT), "
+                raise StorageBusyError(
+                    f"the DuckDB store {path} is busy, most likely with a `liquidity collect` "
+                    f"({holder} has it open); {waited}try again when it is done"
+                ) from exc
+            if not waiting:
+                log.info("the DuckDB store %s is held by another process: waiting", path)
+                waiting = True
+            time.sleep(LOCK_POLL)
 
 
 def _where(*conditions: tuple[str, object]) -> tuple[str, list[object]]:
