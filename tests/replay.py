@@ -403,6 +403,8 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, out.getvalue().encode(), "text/csv"
 
     def _chart(self, symbol: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        """The fixture's bars within period1..period2 and its meta unchanged, as Yahoo answers: the
+        live last bar (stamped at ``regularMarketTime``) stays whenever period2 reaches it."""
         path = FIXTURES / "yahoo" / "chart" / f"{symbol.lstrip('^')}.json"
         if not path.exists():
             return (
@@ -416,11 +418,10 @@ class _Handler(BaseHTTPRequestHandler):
         hi = int(query.get("period2", [str(2**40)])[0])
         keep = [i for i, t in enumerate(result["timestamp"]) if lo <= t <= hi]
         result["timestamp"] = [result["timestamp"][i] for i in keep]
-        for series in result["indicators"]["quote"][0].values():
-            series[:] = [series[i] for i in keep]
-        result["indicators"]["adjclose"] = [
-            {"adjclose": [result["indicators"]["adjclose"][0]["adjclose"][i] for i in keep]}
-        ]
+        indicators = result["indicators"]
+        for block in (*indicators["quote"], *indicators.get("adjclose", [])):
+            for series in block.values():
+                series[:] = [series[i] for i in keep]
         return 200, json.dumps(body).encode(), "application/json"
 
 

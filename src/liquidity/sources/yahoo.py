@@ -2,15 +2,32 @@
 
 ``/v8/finance/chart/<symbol>?period1=&period2=&interval=1d``: timestamps in
 ``chart.result[0].timestamp``, closes in ``indicators.quote[0].close`` (nulls
-happen and are skipped and counted), errors in ``chart.error``. A bar whose
-close is not yet due (today, during the session) is left for a later run, so
-an intraday price is never stored as a close.
+happen and are skipped and counted), errors in ``chart.error``. What a real
+answer showed (tests/fixtures/yahoo/chart/VIX_max_1mo.json):
+
+- Yahoo may answer coarser bars than asked (``interval=1d&range=max`` came back
+  ``1mo``). ``meta.dataGranularity`` is checked; anything but daily bars is
+  refused, nothing stored. We never send ``range``: ``period1``/``period2`` is
+  the form that gets daily bars.
+- The last bar can be the live session, stamped at ``meta.regularMarketTime``
+  with ``regularMarketPrice`` as its close. While ``regularMarketTime`` lies in
+  ``currentTradingPeriod.regular`` the session is open: bars of its date are left
+  for a later run, so an intraday price is never stored as a close.
+- Bars are stamped at midnight in ``meta.exchangeTimezoneName`` (America/Chicago
+  for ^VIX): dates are read in that zone, never from ``gmtoffset`` (right only
+  for the season Yahoo answered in).
+
+Assumed where the meta is silent: no ``dataGranularity`` means the daily bars
+asked for; no ``exchangeTimezoneName`` means America/New_York (US indices; a
+Chicago midnight is the same date there); a ``regularMarketTime`` without
+``currentTradingPeriod.regular`` means that session may still be open.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -19,6 +36,7 @@ import httpx
 
 from liquidity.errors import MalformedResponseError, SourceAPIError
 from liquidity.models import FetchResult
+from liquidity.registry import SeriesSpec
 from liquidity.sources.base import (
     FetchRequest,
     PerSeriesSource,
@@ -29,14 +47,17 @@ from liquidity.sources.base import (
 
 NAME = "yahoo"
 DEFAULT_ZONE = "America/New_York"
+INTERVAL = "1d"
 
 
 def query(request: FetchRequest, now: datetime) -> dict[str, str]:
-    start = datetime.combine(request.start, time(0), UTC)
+    # A day early: a bar stamped at local midnight east of UTC falls on the UTC day
+    # before; the transform drops whatever precedes the start.
+    start = datetime.combine(request.start - timedelta(days=1), time(0), UTC)
     return {
         "period1": str(int(start.timestamp())),
         "period2": str(int(now.timestamp())),
-        "interval": "1d",
+        "interval": INTERVAL,
         "includePrePost": "false",
     }
 
@@ -62,31 +83,78 @@ def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
     return dict(body)
 
 
+def check_granularity(meta: dict[str, Any], spec: SeriesSpec) -> None:
+    """Refuse bars coarser (or finer) than the daily ones asked for."""
+    answered = meta.get("dataGranularity", INTERVAL)
+    if answered != INTERVAL:
+        raise MalformedResponseError(
+            f"yahoo: {spec.id}: asked {spec.symbol} for interval={INTERVAL}, Yahoo answered "
+            f"dataGranularity={answered}: refused, nothing stored",
+            source=NAME,
+            series_id=spec.id,
+        )
+
+
+def exchange_zone(meta: dict[str, Any]) -> ZoneInfo:
+    return ZoneInfo(meta.get("exchangeTimezoneName") or DEFAULT_ZONE)
+
+
+def bar_date(stamp: int | float, zone: ZoneInfo) -> date:
+    """The bar's date on the exchange's calendar (bars are stamped at its midnight)."""
+    return datetime.fromtimestamp(int(stamp), zone).date()
+
+
+def open_session(meta: dict[str, Any], zone: ZoneInfo) -> date | None:
+    """The date of the session still trading when Yahoo answered, or None if none was."""
+    market_time = meta.get("regularMarketTime")
+    if market_time is None:
+        return None
+    regular = (meta.get("currentTradingPeriod") or {}).get("regular") or {}
+    start, end = regular.get("start"), regular.get("end")
+    if start is not None and end is not None and not start <= market_time < end:
+        return None  # the last price is from a session that is over (or the next one's period)
+    return bar_date(market_time, zone)
+
+
 def transform(body: dict[str, Any], request: FetchRequest, fetched_at: datetime) -> FetchResult:
     spec = request.spec
     result = FetchResult(series_id=spec.id, source=NAME)
     try:
         chart = body["chart"]["result"][0]
-        zone = ZoneInfo(chart.get("meta", {}).get("exchangeTimezoneName") or DEFAULT_ZONE)
-        stamps = chart.get("timestamp") or []
-        closes = chart["indicators"]["quote"][0]["close"] if stamps else []
-        if len(closes) != len(stamps):
-            raise ValueError(f"{len(stamps)} timestamps but {len(closes)} closes")
+        meta = chart.get("meta") or {}
+        check_granularity(meta, spec)
+        zone = exchange_zone(meta)
+        live = open_session(meta, zone)
         realtime_start = fetched_at.astimezone(zone).date()
-        for stamp, close in zip(stamps, closes, strict=True):
-            day = datetime.fromtimestamp(int(stamp), zone).date()
-            if day < request.start or spec.release.first_release(day) > fetched_at:
-                continue  # before the window, or the close is not final yet
+        for day, close in _bars(chart, zone):
+            if day < request.start or not _final(day, live, spec, fetched_at):
+                continue
             keep(result, spec, day, parse_value(close), realtime_start=realtime_start,
                  fetched_at=fetched_at)  # fmt: skip
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
         raise malformed(NAME, spec.id, "chart payload", exc) from None
     _dedupe_last(result)
     return result
 
 
+def _bars(chart: dict[str, Any], zone: ZoneInfo) -> Iterator[tuple[date, Any]]:
+    stamps = chart.get("timestamp") or []
+    closes = chart["indicators"]["quote"][0]["close"] if stamps else []
+    if len(closes) != len(stamps):
+        raise ValueError(f"{len(stamps)} timestamps but {len(closes)} closes")
+    for stamp, close in zip(stamps, closes, strict=True):
+        yield bar_date(stamp, zone), close
+
+
+def _final(day: date, live: date | None, spec: SeriesSpec, fetched_at: datetime) -> bool:
+    if live is not None and day >= live:
+        return False  # the open session's bar: an intraday price, not a close
+    return spec.release.first_release(day) <= fetched_at  # and the close is due by now
+
+
 def _dedupe_last(result: FetchResult) -> None:
-    # Yahoo sometimes repeats the current bar; keep the last value per date.
+    # A closed session can come twice (its midnight bar and the one at regularMarketTime);
+    # keep the last value per date.
     by_day: dict[date, int] = {}
     for index, obs in enumerate(result.observations):
         by_day[obs.date] = index
