@@ -35,7 +35,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.exceptions import SettingsError
 
-from liquidity.errors import ConfigError
+from liquidity.errors import ConfigError, unreadable
 
 ENV_PREFIX = "LIQUIDITY_"
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
@@ -234,14 +234,6 @@ def load_settings(**overrides: Any) -> Settings:
         env_file = kwargs.get("_env_file", DOTENV)
         path = Path(getattr(exc, "filename", None) or str(env_file)).absolute()
         raise unreadable(f"settings file {path}", exc) from None
-
-
-def unreadable(what: str, exc: OSError | UnicodeDecodeError) -> ConfigError:
-    """One line saying why ``what`` could not be read: the line, never the content."""
-    if isinstance(exc, UnicodeDecodeError):
-        line = bytes(exc.object[: exc.start]).count(b"\n") + 1
-        return ConfigError(f"{what}: not UTF-8 at line {line}")
-    return ConfigError(f"{what}: cannot read it ({exc.strerror or type(exc).__name__})")
 
 
 class SecretsDirSource(SecretsSettingsSource):

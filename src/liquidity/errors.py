@@ -19,7 +19,9 @@ errors (httpx, duckdb, pydantic) are mapped at the boundary with
     ├── PublishError                (transient) Redis failed a publish: retried next run
     └── UnitError                   a unit disagrees with the registry
 
-Messages never carry secrets: URLs are redacted before they enter one.
+Messages never carry secrets: URLs are redacted before they enter one, and a
+settings file that cannot be read is named with its line (``unreadable``), never
+quoted.
 """
 
 from __future__ import annotations
@@ -105,3 +107,11 @@ class PublishError(TransientError):
 
 class UnitError(LiquidityError):
     """A source reports a unit that disagrees with the registry."""
+
+
+def unreadable(what: str, exc: OSError | UnicodeDecodeError) -> ConfigError:
+    """One line saying why ``what`` could not be read: the line, never the content."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = bytes(exc.object[: exc.start]).count(b"\n") + 1
+        return ConfigError(f"{what}: not UTF-8 at line {line}")
+    return ConfigError(f"{what}: cannot read it ({exc.strerror or type(exc).__name__})")

@@ -19,8 +19,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from liquidity.config import unreadable
-from liquidity.errors import ConfigError
+from liquidity.errors import ConfigError, unreadable
 
 FILE_ENV = "LIQUIDITY_SECRETS_FILE"
 BINARY_ENV = "LIQUIDITY_SOPS_BINARY"
