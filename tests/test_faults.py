@@ -676,3 +676,27 @@ async def test_rate_limit_holds_when_a_send_is_delayed(tmp_path: Path) -> None:
         assert all(gap >= 0.99 for gap in gaps), gaps  # 429 above is the exact check
     finally:
         server.stop()
+
+
+async def test_a_lying_count_cannot_make_paging_loop(
+    keyed_settings: Settings,
+    replay: ReplayServer,
+    memory_store: DuckDBStore,
+    new_store: Callable[[], DuckDBStore],
+) -> None:
+    # One short page that claims a million rows: the short page is the last one.
+    row = {"realtime_start": "2026-08-06", "realtime_end": "2026-08-06",
+           "date": "2026-08-05", "value": "6600000"}  # fmt: skip
+    body = json.dumps({"count": 10**6, "offset": 0, "limit": 100000, "observations": [row]})
+    replay.fail(OBSERVATIONS, status=200, body=body.encode(), times=-1)
+    report = await collect(keyed_settings, memory_store, ["WALCL"])
+    assert report.failures == []
+    assert replay.count(OBSERVATIONS) == 1
+    # A count that is not a number is a malformed answer, one line.
+    replay.faults.clear()
+    bad = json.dumps({"count": "many", "observations": [row]}).encode()
+    replay.fail(OBSERVATIONS, status=200, body=bad, times=-1)
+    report = await collect(
+        keyed_settings, DuckDBStore(":memory:"), ["WALCL"], start=date(2026, 1, 1)
+    )
+    assert report.series[0].error == "fred: WALCL: paging fields count/limit are not numbers"

@@ -139,6 +139,18 @@ def unit_factor(spec: SeriesSpec, entry: dict[str, Any]) -> float:
     return factor(measure, spec.unit)
 
 
+def last_page(body: dict[str, Any], rows: int, offset: int, asked: int, where: str) -> bool:
+    """Whether paging is done: an empty or short page (fewer rows than the page's own
+    ``limit``) is the last whatever ``count`` claims, so a wrong count cannot loop."""
+    try:
+        count, limit = int(body.get("count", 0)), int(body.get("limit", asked))
+    except (TypeError, ValueError):
+        raise MalformedResponseError(
+            f"fred: {where}: paging fields count/limit are not numbers", source=NAME
+        ) from None
+    return rows == 0 or rows < limit or offset >= count
+
+
 def last_updated(entry: dict[str, Any]) -> str | None:
     stamp = entry.get("last_updated")
     return None if stamp is None else str(stamp)
@@ -214,7 +226,7 @@ class FredApiSource:
             result.requests += 1
             page = transform(body, spec, fetched_at, scale, result)
             offset += page
-            if page == 0 or offset >= int(body.get("count", 0)):
+            if last_page(body, page, offset, PAGE_LIMIT, spec.id):
                 return result
 
     async def _metadata(self, spec: SeriesSpec) -> tuple[dict[str, Any], int]:
@@ -249,5 +261,7 @@ class FredApiSource:
             page = entries(body, label)
             found.update((str(e.get("id")), e) for e in page if e.get("id") in wanted)
             offset += len(page)
-            if not page or wanted <= found.keys() or offset >= int(body.get("count", 0)):
+            if wanted <= found.keys() or last_page(
+                body, len(page), offset, RELEASE_PAGE_LIMIT, label
+            ):
                 return found
