@@ -39,6 +39,9 @@ def parse_value(text: str | float | int | None) -> float | None:
     """A number, or ``None`` for the missing markers sources use ('.', '', null)."""
     if text is None:
         return None
+    if isinstance(text, bool) or not isinstance(text, int | float | str):
+        # JSON can carry anything: only numbers and number texts are values.
+        raise ValueError(f"a value is a {type(text).__name__}, not a number")
     if isinstance(text, int | float):
         value = float(text)
     else:
@@ -106,12 +109,21 @@ def keep(
 
 
 def malformed(source: str, series_id: str, what: str, exc: Exception) -> MalformedResponseError:
-    """The error for a body that does not have the documented shape."""
+    """The error for a body that does not have the documented shape. ("unexpected" is
+    kept for our own bugs: a bad answer is the source's fault, said in its terms.)"""
     return MalformedResponseError(
-        f"{source}: {series_id}: unexpected {what} ({type(exc).__name__}: {exc})",
+        f"{source}: {series_id}: malformed {what}: {_why(exc)}",
         source=source,
         series_id=series_id,
     )
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"no field {exc.args[0]!r}" if exc.args else "a field is missing"
+    if isinstance(exc, TypeError):
+        return "a field or list has the wrong type"
+    return str(exc) or type(exc).__name__
 
 
 def only_ours(result: FetchResult | BaseException) -> FetchResult | BaseException:
