@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from liquidity import clock, query
+from liquidity.cli.options import EARLIEST, LATEST
 from liquidity.errors import StorageError
 from liquidity.models import Observation
 from liquidity.pipeline import collect
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.storage.questdb import CURSORS, FETCH, OBS, QuestDBStore, schema_problems
-from liquidity.storage.questdb_rest import Column
+from liquidity.storage.questdb_rest import Column, sql_ts
 from liquidity.storage.spool import Spool, SpoolingStore
 from tests.conftest import make_settings
 from tests.fake_questdb import FaultyQuestDB
@@ -23,6 +25,7 @@ from tests.replay import ReplayServer
 
 T0 = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)
 WED = date(2026, 8, 5)
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def test_schema_problems_name_each_difference() -> None:
@@ -170,3 +173,24 @@ async def test_net_liquidity_identical_to_duckdb(
                 theirs = query.net_liquidity(duck, variant, as_of=moment)
                 assert ours == theirs and len(ours) > 100
     duck.close()
+
+
+def test_timestamp_literals_have_four_digit_years() -> None:
+    assert sql_ts(date(1, 1, 1)) == "'0001-01-01T00:00:00.000000Z'"
+    assert sql_ts(LATEST) == "'9999-12-31T23:59:59.999999Z'"
+    assert sql_ts(datetime(2026, 8, 6, 16, 30, tzinfo=NEW_YORK)) == "'2026-08-06T20:30:00.000000Z'"
+
+
+def test_the_widest_window_and_clamped_instants_reach_the_server(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    """``--start 0001-01-01``, ``--end 9999-12-31`` and an ``--as-of`` clamped to the first or
+    last instant (cli/options.py): QuestDB refused year 1 written ``1-01-01``."""
+    with questdb_store(questdb_server, tmp_path) as store:
+        store.write([Observation("WALCL", WED, 1.0, date(2026, 8, 6), T0, "fred")])
+        widest = store.read("WALCL", start=date(1, 1, 1), end=date(9999, 12, 31), as_of=LATEST)
+        assert [o.value for o in widest] == [1.0]
+        assert store.read("WALCL", start=date(1, 1, 1), as_of=EARLIEST) == []
+        assert store.latest(as_of=EARLIEST) == {}
+        assert set(store.latest(as_of=LATEST)) == {"WALCL"}
+        assert len(store.changes(EARLIEST)) == 1
