@@ -25,8 +25,8 @@ from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, W
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS observations (
+OBSERVATIONS = """
+CREATE TABLE {if_not_exists} {name} (
     series_id      VARCHAR   NOT NULL,
     date           DATE      NOT NULL,
     value          DOUBLE    NOT NULL,
@@ -39,8 +39,14 @@ CREATE TABLE IF NOT EXISTS observations (
     -- its batch against the stored rows in one transaction (STAGE), one write at a time
     -- (DuckDB lets one process open the file for writing; WRITES serialises its threads).
     -- No PRIMARY KEY: its in-memory index slowed ingest by a third (DuckDB's performance
-    -- guide warns of it). Stores created with one keep it; the statements work either way.
-);
+    -- guide warns of it). Stores created with one are rebuilt without it when opened
+    -- (DuckDB cannot drop a key), so that every store follows the same rules.
+)
+"""
+
+SCHEMA = (
+    OBSERVATIONS.format(if_not_exists="IF NOT EXISTS", name="observations")
+    + """;
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS revision BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS cursors (
     name     VARCHAR PRIMARY KEY,
@@ -54,6 +60,26 @@ CREATE TABLE IF NOT EXISTS fetch_state (
     last_error      VARCHAR
 );
 """
+)
+
+# A key on observations, left by a store created before 0.1.
+OLD_KEY = """
+SELECT count(*) FROM duckdb_constraints()
+WHERE database_name = current_database() AND schema_name = current_schema()
+  AND table_name = 'observations' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+"""
+
+REBUILD = (
+    OBSERVATIONS.format(if_not_exists="", name="observations_rebuilt")
+    + """;
+INSERT INTO observations_rebuilt
+SELECT series_id, date, value, realtime_start, known_at, source, ingested_at,
+       coalesce(revision, false)
+FROM observations;
+DROP TABLE observations;
+ALTER TABLE observations_rebuilt RENAME TO observations;
+"""
+)
 
 
 def _same(t: str = "") -> str:
@@ -181,8 +207,17 @@ class DuckDBStore:
                 config["threads"] = threads
             self._con = _connect(self.path, config, lock_wait)
             self._con.execute(SCHEMA)
+            self._drop_old_key()
         except (duckdb.Error, OSError) as exc:
             raise StorageError(f"cannot open DuckDB store {self.path}: {_reason(exc)}") from exc
+
+    def _drop_old_key(self) -> None:
+        """Rebuild, once, a table created with a key on (series_id, date, realtime_start)."""
+        [(keyed,)] = self._con.execute(OLD_KEY).fetchall()
+        if keyed:
+            log.info("DuckDB store %s: rebuilding observations without its old key", self.path)
+            with self._transaction() as con:
+                con.execute(REBUILD)
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
