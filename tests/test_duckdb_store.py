@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -25,22 +25,38 @@ CREATE TABLE observations (
     PRIMARY KEY (series_id, date, realtime_start)
 )
 """
+OLD_KNOWN = datetime(2026, 8, 6, 20, 30)  # naive UTC, as stored
 
 
 def test_a_store_with_the_old_primary_key_keeps_working(tmp_path: Path) -> None:
+    """Its key on (series_id, date, realtime_start) would refuse a value revised on the
+    day it was first seen: the table is rebuilt without it, its rows kept as they were."""
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute(KEYED_TABLE)
+        con.execute(
+            "INSERT INTO observations VALUES ('WALCL', ?, 7.0, ?, ?, 'fred', ?, false)",
+            [WED - timedelta(weeks=9), date(2026, 8, 6), OLD_KNOWN, OLD_KNOWN],
+        )
     store = DuckDBStore(path)
+    keys = "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    assert store._query(keys + " AND table_name = 'observations'", []) == [(0,)]
+    (old,) = store.read("WALCL")
+    assert (old.value, old.known_at) == (7.0, OLD_KNOWN.replace(tzinfo=UTC))
     rows = [obs(100.0 + i, WED - timedelta(weeks=i)) for i in range(3)]
     assert store.write(rows).inserted == 3
     assert store.write(rows).unchanged == 3
-    same_day = store.write([obs(99.0)])  # same realtime_start: replaces the row
+    seen = datetime(2026, 8, 6, 22, tzinfo=UTC)
+    same_day = store.write([obs(99.0)], revision_known_at=seen)  # same realtime_start
     assert (same_day.revised, same_day.inserted) == (1, 0)
-    later = store.write([obs(98.0, rs=date(2026, 8, 13))])
+    assert store.read("WALCL", as_of=seen - timedelta(seconds=1))[-1].value == 100.0
+    later = store.write([obs(98.0, rs=date(2026, 8, 13))], revision_known_at=seen)
     assert later.revised == 1
-    assert store.count() == 4 and store.read("WALCL")[-1].value == 98.0
+    assert store.count() == 6 and store.read("WALCL")[-1].value == 98.0
     store.close()
+    reopened = DuckDBStore(path)  # the rebuild happens once; the rows stay
+    assert reopened.count() == 6
+    reopened.close()
 
 
 def test_new_stores_have_no_index_and_stay_unique(tmp_path: Path) -> None:
@@ -52,7 +68,9 @@ def test_new_stores_have_no_index_and_stay_unique(tmp_path: Path) -> None:
     store.write(batch)
     store.write([obs(2.0)])
     [(rows, keys)] = store._query(
-        "SELECT count(*), count(DISTINCT (series_id, date, realtime_start)) FROM observations", []
+        "SELECT count(*), count(DISTINCT (series_id, date, realtime_start, known_at)) "
+        "FROM observations",
+        [],
     )
     assert rows == keys == 5
     store.close()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from liquidity import clock, query
+from liquidity.cli.options import EARLIEST, LATEST
 from liquidity.errors import StorageError
 from liquidity.models import Observation
 from liquidity.pipeline import collect
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.storage.questdb import CURSORS, FETCH, OBS, QuestDBStore, schema_problems
-from liquidity.storage.questdb_rest import Column
+from liquidity.storage.questdb_rest import Column, QuestDBRest, sql_ts
 from liquidity.storage.spool import Spool, SpoolingStore
 from tests.conftest import make_settings
 from tests.fake_questdb import FaultyQuestDB
@@ -23,6 +25,7 @@ from tests.replay import ReplayServer
 
 T0 = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)
 WED = date(2026, 8, 5)
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def test_schema_problems_name_each_difference() -> None:
@@ -66,6 +69,24 @@ def test_existing_table_with_another_schema_is_refused(
         drop_tables(questdb_server, settings.questdb_table_prefix)
 
 
+def test_a_table_whose_keys_cannot_be_mended_is_refused(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    settings = questdb_settings(questdb_server, tmp_path)
+    store = QuestDBStore(settings)
+    name = settings.questdb_table_prefix + CURSORS
+    store.rest.exec(
+        f"CREATE TABLE {name} (ts TIMESTAMP, name SYMBOL, position TIMESTAMP) "
+        "TIMESTAMP(ts) PARTITION BY YEAR BYPASS WAL"
+    )
+    try:
+        with pytest.raises(StorageError, match="only supported for WAL tables"):
+            store.init_schema()
+    finally:
+        store.close()
+        drop_tables(questdb_server, settings.questdb_table_prefix)
+
+
 def test_rewrite_is_idempotent_at_the_server(questdb_server: QuestDBServer, tmp_path: Path) -> None:
     from questdb import TimestampMicros
 
@@ -73,11 +94,12 @@ def test_rewrite_is_idempotent_at_the_server(questdb_server: QuestDBServer, tmp_
         inner: QuestDBStore = store.inner
         row = Observation("WALCL", WED, 1.0, date(2026, 8, 6), T0, "fred")
         assert store.write([row]).inserted == 1
-        # Bypass classification: a raw row with every key column (ts, series_id and
-        # realtime_start; without one it would be another key) replaces, not duplicates.
+        # Bypass classification: a raw row with every key column (ts, series_id,
+        # realtime_start and known_at; without one it would be another key) replaces.
         rs = TimestampMicros(int(datetime(2026, 8, 6, tzinfo=UTC).timestamp() * 1_000_000))
+        known = TimestampMicros(int(T0.timestamp() * 1_000_000))
         symbols = {"series_id": "WALCL", "source": "fred"}
-        columns = {"value": 2.0, "realtime_start": rs}
+        columns = {"value": 2.0, "realtime_start": rs, "known_at": known}
         inner._send(inner._table(OBS), [(symbols, columns, datetime(2026, 8, 5, tzinfo=UTC))])
         got = inner.rest.exec(f"SELECT count(), sum(value) FROM {inner._table(OBS)}")
         assert got == [[1, 2.0]]
@@ -170,3 +192,65 @@ async def test_net_liquidity_identical_to_duckdb(
                 theirs = query.net_liquidity(duck, variant, as_of=moment)
                 assert ours == theirs and len(ours) > 100
     duck.close()
+
+
+def test_timestamp_literals_have_four_digit_years() -> None:
+    assert sql_ts(date(1, 1, 1)) == "'0001-01-01T00:00:00.000000Z'"
+    assert sql_ts(LATEST) == "'9999-12-31T23:59:59.999999Z'"
+    assert sql_ts(datetime(2026, 8, 6, 16, 30, tzinfo=NEW_YORK)) == "'2026-08-06T20:30:00.000000Z'"
+
+
+def test_the_widest_window_and_clamped_instants_reach_the_server(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    """``--start 0001-01-01``, ``--end 9999-12-31`` and an ``--as-of`` clamped to the first or
+    last instant (cli/options.py): QuestDB refused year 1 written ``1-01-01``."""
+    with questdb_store(questdb_server, tmp_path) as store:
+        store.write([Observation("WALCL", WED, 1.0, date(2026, 8, 6), T0, "fred")])
+        widest = store.read("WALCL", start=date(1, 1, 1), end=date(9999, 12, 31), as_of=LATEST)
+        assert [o.value for o in widest] == [1.0]
+        assert store.read("WALCL", start=date(1, 1, 1), as_of=EARLIEST) == []
+        assert store.latest(as_of=EARLIEST) == {}
+        assert set(store.latest(as_of=LATEST)) == {"WALCL"}
+        assert len(store.changes(EARLIEST)) == 1
+
+
+# observations as versions before 0.3 created it: known_at not among the keys.
+OLD_KEYS_TABLE = """CREATE TABLE {name} (
+    ts TIMESTAMP, series_id SYMBOL, value DOUBLE, realtime_start TIMESTAMP,
+    known_at TIMESTAMP, source SYMBOL, ingested_at TIMESTAMP, revision BOOLEAN
+) TIMESTAMP(ts) PARTITION BY YEAR WAL DEDUP UPSERT KEYS(ts, series_id, realtime_start)"""
+
+
+def test_a_table_with_the_old_keys_keeps_working(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    settings = questdb_settings(questdb_server, tmp_path)
+    name = settings.questdb_table_prefix + OBS
+    rest = QuestDBRest(questdb_server.url, timeout=10)
+    rest.exec(OLD_KEYS_TABLE.format(name=name))
+    stored = [  # date, value, realtime_start, known_at: one date with two vintages
+        ("2026-07-29", 6.0, "2026-07-30", "2026-07-30T20:30:00Z"),
+        ("2026-07-29", 6.5, "2026-08-06", "2026-08-06T20:30:00Z"),
+        ("2026-08-05", 7.0, "2026-08-06", "2026-08-06T20:30:00Z"),
+    ]
+    for day, value, rs, known in stored:
+        row = f"'{day}', 'WALCL', {value}, '{rs}', '{known}', 'fred', '{known}', false"
+        rest.exec(f"INSERT INTO {name} VALUES ({row})")
+    assert rest.wait_for_wal(name, 10)
+    rest.close()
+    with questdb_store(
+        questdb_server, tmp_path, questdb_table_prefix=settings.questdb_table_prefix
+    ) as store:
+        inner: QuestDBStore = store.inner
+        assert [o.value for o in store.read("WALCL")] == [6.5, 7.0]
+        assert [o.value for o in store.read("WALCL", as_of=T0 - timedelta(days=1))] == [6.0]
+        assert schema_problems(OBS, inner.rest.columns(name)) == []  # keys upgraded
+        seen = T0 + timedelta(hours=2)
+        revised = Observation("WALCL", WED, 7.5, date(2026, 8, 6), T0, "fred")
+        assert store.write([revised], revision_known_at=seen).revised == 1
+        assert store.read("WALCL", as_of=seen - timedelta(seconds=1))[-1].value == 7.0
+        assert store.read("WALCL")[-1].value == 7.5
+        again = Observation("WALCL", date(2026, 7, 29), 6.5, date(2026, 8, 6), T0, "fred")
+        assert store.write([again]).unchanged == 1
+        assert inner.rest.exec(f"SELECT count() FROM {name}") == [[4]]

@@ -72,14 +72,93 @@ def test_changed_value_is_a_new_vintage(store: Store) -> None:
     assert store.read("WALCL", as_of=seen)[0].value == 101.0
 
 
-def test_same_day_change_replaces_the_row(store: Store) -> None:
+def test_same_day_change_is_a_vintage_of_its_own(store: Store) -> None:
+    """Two values of one date seen on one day (same realtime_start) are two vintages: the
+    first is never overwritten (issue 14, item 4)."""
+    first_seen, seen = T0 + timedelta(hours=1), T0 + timedelta(hours=2)
     store.write([obs(100.0)])
-    result = store.write([obs(102.0)], revision_known_at=T0 + timedelta(hours=2))
+    result = store.write([obs(102.0)], revision_known_at=seen)
+    assert (result.inserted, result.revised, result.unchanged) == (0, 1, 0)
+    assert [o.value for o in store.read("WALCL", as_of=first_seen)] == [100.0]
+    assert [(o.value, o.known_at) for o in store.read("WALCL", as_of=seen)] == [(102.0, seen)]
+    assert [o.value for o in store.read("WALCL")] == [102.0]
+    assert store.latest()["WALCL"].value == 102.0
+    assert store.latest(as_of=first_seen)["WALCL"].value == 100.0
+    first, revised = store.changes(None)
+    assert (first.observation.value, first.revision) == (100.0, False)
+    assert (revised.observation.value, revised.revision) == (102.0, True)
+    # The now-current value again, later that day: nothing written.
+    again = store.write([obs(102.0)], revision_known_at=seen + timedelta(hours=1))
+    assert (again.revised, again.unchanged) == (0, 1)
+    assert store.changes(revised.ingested_at) == []
+
+
+def test_going_back_to_the_first_value_is_a_revision(store: Store) -> None:
+    seen, back = T0 + timedelta(hours=2), T0 + timedelta(hours=3)
+    store.write([obs(100.0)])
+    store.write([obs(102.0)], revision_known_at=seen)
+    result = store.write([obs(100.0)], revision_known_at=back)
     assert result.revised == 1
-    rows = store.read("WALCL")
-    assert len(rows) == 1 and rows[0].value == 102.0
-    (change,) = store.changes(store.changes(None)[0].ingested_at - timedelta(microseconds=1))
-    assert change.revision
+    assert [o.value for o in store.read("WALCL", as_of=back - timedelta(seconds=1))] == [102.0]
+    assert [o.value for o in store.read("WALCL")] == [100.0]
+    assert [c.observation.value for c in store.changes(None)] == [100.0, 102.0, 100.0]
+    # The day after, that value again is no revision: the prior is the one known last.
+    next_day = store.write([obs(100.0, rs=date(2026, 8, 7))], revision_known_at=back)
+    assert next_day.unchanged == 1
+
+
+def test_a_repeated_key_replaces_and_never_duplicates(store: Store) -> None:
+    """Only a write of the very same key (realtime_start and known_at: an ALFRED
+    re-backfill, a spool replay) replaces a row."""
+    seen = T0 + timedelta(hours=2)
+    store.write([obs(100.0)])
+    store.write([obs(102.0)], revision_known_at=seen)
+    replay = store.write([obs(103.0)], revision_known_at=seen)  # the key of the 102 row
+    assert replay.revised == 1
+    assert [o.value for o in store.read("WALCL", as_of=seen)] == [103.0]
+    assert [o.value for o in store.read("WALCL", as_of=seen - timedelta(seconds=1))] == [100.0]
+    vintage = store.write([obs(99.0)])  # no revision instant: the first row's own key
+    assert vintage.revised == 1
+    assert [o.value for o in store.read("WALCL", as_of=seen - timedelta(seconds=1))] == [99.0]
+    assert [o.value for o in store.read("WALCL")] == [103.0]
+    assert store.states()["WALCL"].rows == 2
+
+
+def test_a_repeated_key_with_its_value_writes_nothing(store: Store) -> None:
+    """A row repeating a stored key is compared with that row, not with a later-known one:
+    a replay of an old write, or the first day's vintage again, is no revision."""
+    seen = T0 + timedelta(hours=2)
+    store.write([obs(100.0)])
+    store.write([obs(102.0)], revision_known_at=seen)
+    store.write([obs(105.0)], revision_known_at=seen + timedelta(hours=1))
+    assert store.write([obs(100.0)]).unchanged == 1  # the first row's own key
+    assert store.write([obs(102.0)], revision_known_at=seen).unchanged == 1
+    assert [c.observation.value for c in store.changes(None)] == [100.0, 102.0, 105.0]
+
+
+def test_a_batch_of_vintages_meets_the_row_known_last(store: Store) -> None:
+    """Several rows per date in one batch take another path (DuckDB: STAGE_REPEATS); its
+    prior too is, of the latest realtime_start, the row known last."""
+    seen = T0 + timedelta(hours=2)
+    store.write([obs(100.0)])
+    store.write([obs(102.0)], revision_known_at=seen)
+    batch = [obs(102.0), obs(102.0, rs=date(2026, 8, 7))]
+    assert store.write(batch, revision_known_at=seen + timedelta(hours=1)).unchanged == 2
+    batch = [obs(102.0, rs=date(2026, 8, 7)), obs(100.0, rs=date(2026, 8, 8))]
+    result = store.write(batch, revision_known_at=seen + timedelta(days=2))
+    assert (result.unchanged, result.revised) == (1, 1)
+    assert [o.value for o in store.read("WALCL")] == [100.0]
+
+
+def test_a_vintage_backfill_again_replaces_its_own_keys(store: Store) -> None:
+    k1, k2 = T0, T0 + timedelta(days=7)
+    rs1, rs2 = date(2026, 8, 6), date(2026, 8, 13)
+    store.write([obs(1.0, rs=rs1, known=k1), obs(2.0, rs=rs2, known=k2)])
+    result = store.write([obs(1.5, rs=rs1, known=k1), obs(2.0, rs=rs2, known=k2)])
+    assert (result.inserted, result.revised, result.unchanged) == (0, 1, 1)
+    assert store.states()["WALCL"].rows == 2
+    assert [o.value for o in store.read("WALCL", as_of=k1)] == [1.5]
+    assert [o.value for o in store.read("WALCL")] == [2.0]
 
 
 def test_as_of_before_release_sees_nothing(store: Store) -> None:

@@ -1,8 +1,11 @@
 """The storage protocol every backend implements.
 
-Writes are idempotent on ``(series_id, date, realtime_start)``: a value equal
-to the latest one already known for its date writes nothing; a changed value
-becomes a new vintage row. "As of T" means: for each date, among the rows with
+A row's key is ``(series_id, date, realtime_start, known_at)``, and writes are
+idempotent on it. A value equal to the latest one known for its date writes
+nothing; a changed value is a new vintage row, known from the revision instant
+(when we saw it), even when it shares its ``realtime_start`` with the prior row:
+two values seen on one day are two vintages. Only a write of the very same key
+replaces a row. "As of T" means: for each date, among the rows with
 ``known_at <= T``, the one known last; on a tie an exact ALFRED vintage wins,
 then the later ``realtime_start``. (Ordering by ``realtime_start`` alone would
 let a value first seen by a plain fetch, stamped with its *estimated* first

@@ -1,25 +1,32 @@
 """The upsert rules as a pure function, for backends that cannot express them in SQL.
 
-For each incoming row (the last one wins among duplicates of a key), find the
-prior row: the one with the latest ``realtime_start`` not after the incoming
-one, for the same ``(series_id, date)``. No prior: a new value, known from its
-own ``known_at``. Same value: unchanged, nothing written. Different value: a
-revision, known from ``revision_known_at`` when given. DuckDB applies the same
-rules in SQL (``storage/duckdb.py``); the contract tests hold both to them.
+A row's key is ``(series_id, date, realtime_start, known_at)``. For each incoming
+row (the last one wins among duplicates of ``(series_id, date, realtime_start)``),
+find the prior row: among the rows of the same ``(series_id, date)`` with the latest
+``realtime_start`` not after the incoming one, the one known last. No prior: a new
+value, known from its own ``known_at``. Otherwise the row's ``known_at`` becomes
+``revision_known_at`` (when we saw it) when given. If that key is stored already (an
+ALFRED re-backfill, a spool replay), the row is compared with that row and replaces it
+when it differs; else a value that differs from the prior is a revision, a new row
+beside the prior (two values seen on one day are two vintages). An equal value writes
+nothing. DuckDB applies the same rules in SQL (``storage/duckdb.py``); the contract tests
+hold both to them.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from liquidity.models import Observation, WriteResult
 
-# prior rows per (series_id, date): (realtime_start, value), sorted by realtime_start
-Prior = Mapping[tuple[str, date], Sequence[tuple[date, float]]]
+# A stored row as the rules see it: (realtime_start, known_at, value).
+Vintage = tuple[date, datetime, float]
+# Prior rows per (series_id, date), in any order.
+Prior = Mapping[tuple[str, date], Sequence[Vintage]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +45,27 @@ def classify(
     last = {(o.series_id, o.date, o.realtime_start): o for o in incoming}
     out: list[ToWrite] = []
     inserted = revised = unchanged = 0
-    known = {key: list(rows) for key, rows in prior.items()}
+    # Sorted by (realtime_start, known_at): the prior of a row is the last one not after it.
+    known = {key: sorted(rows) for key, rows in prior.items()}
     # Oldest vintage first, so that a batch's earlier vintages count as prior ones.
     for (sid, day, rs), obs in sorted(last.items(), key=lambda kv: kv[0][2]):
         vintages = known.setdefault((sid, day), [])
-        i = bisect_right([v[0] for v in vintages], rs)
-        vintages.insert(i, (rs, obs.value))
+        i = bisect_right(vintages, rs, key=lambda v: v[0])
         if i == 0:
             inserted += 1
             out.append(ToWrite(obs, revision=False))
-        elif same(vintages[i - 1][1], obs.value):
+            insort(vintages, (rs, obs.known_at, obs.value))
+            continue
+        obs = replace(obs, known_at=revision_known_at or obs.known_at)
+        j = bisect_right(vintages, (rs, obs.known_at), key=lambda v: v[:2])
+        stored = j > 0 and vintages[j - 1][:2] == (rs, obs.known_at)
+        if same(vintages[j - 1 if stored else i - 1][2], obs.value):
             unchanged += 1
         else:
             revised += 1
-            stamp = revision_known_at or obs.known_at
-            out.append(ToWrite(replace(obs, known_at=stamp), revision=True))
+            out.append(ToWrite(obs, revision=True))
+            if stored:
+                vintages[j - 1] = (rs, obs.known_at, obs.value)
+            else:
+                vintages.insert(j, (rs, obs.known_at, obs.value))
     return out, WriteResult(inserted=inserted, revised=revised, unchanged=unchanged)

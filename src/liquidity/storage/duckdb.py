@@ -25,8 +25,9 @@ from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, W
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS observations (
+# The observations table; a row's key is (series_id, date, realtime_start, known_at).
+OBSERVATIONS = """
+CREATE TABLE {if_not_exists} {name} (
     series_id      VARCHAR   NOT NULL,
     date           DATE      NOT NULL,
     value          DOUBLE    NOT NULL,
@@ -35,12 +36,19 @@ CREATE TABLE IF NOT EXISTS observations (
     source         VARCHAR   NOT NULL,
     ingested_at    TIMESTAMP NOT NULL,  -- UTC
     revision       BOOLEAN   NOT NULL DEFAULT false  -- replaced an earlier value
-    -- Unique per (series_id, date, realtime_start) by construction: each write classifies
-    -- its batch against the stored rows in one transaction (STAGE), one write at a time
-    -- (DuckDB lets one process open the file for writing; WRITES serialises its threads).
-    -- No PRIMARY KEY: its in-memory index slowed ingest by a third (DuckDB's performance
-    -- guide warns of it). Stores created with one keep it; the statements work either way.
-);
+    -- Unique per (series_id, date, realtime_start, known_at) by construction: each write
+    -- classifies its batch against the stored rows in one transaction (STAGE), one write at
+    -- a time (DuckDB lets one process open the file for writing; WRITES serialises its
+    -- threads). No PRIMARY KEY: its in-memory index slowed ingest by a third (DuckDB's
+    -- performance guide warns of it). Stores created with one on (series_id, date,
+    -- realtime_start), which forbids two values seen on one day, are rebuilt without it
+    -- when opened (DuckDB cannot drop a key).
+)
+"""
+
+SCHEMA = (
+    OBSERVATIONS.format(if_not_exists="IF NOT EXISTS", name="observations")
+    + """;
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS revision BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS cursors (
     name     VARCHAR PRIMARY KEY,
@@ -54,6 +62,26 @@ CREATE TABLE IF NOT EXISTS fetch_state (
     last_error      VARCHAR
 );
 """
+)
+
+# A key on observations, left by a store created before 0.1: (series_id, date, realtime_start).
+OLD_KEY = """
+SELECT count(*) FROM duckdb_constraints()
+WHERE database_name = current_database() AND schema_name = current_schema()
+  AND table_name = 'observations' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+"""
+
+REBUILD = (
+    OBSERVATIONS.format(if_not_exists="", name="observations_rebuilt")
+    + """;
+INSERT INTO observations_rebuilt
+SELECT series_id, date, value, realtime_start, known_at, source, ingested_at,
+       coalesce(revision, false)
+FROM observations;
+DROP TABLE observations;
+ALTER TABLE observations_rebuilt RENAME TO observations;
+"""
+)
 
 
 def _same(t: str = "") -> str:
@@ -71,75 +99,127 @@ SELECT series_id, DATE '0001-01-01' + (d - 1) AS date, value,
 FROM incoming
 """
 
-# Only the stored rows a batch can meet: constants, so the scan skips the rest.
-STORED = """(
-    SELECT series_id, date, realtime_start, value FROM observations
+# Only the stored rows a batch can meet (constants, so the scan skips the rest); per
+# (series, date, realtime_start) the one known last, for the ASOF JOIN to meet (among
+# several rows of one realtime_start it would take any), and the value of the row known
+# at the revision instant, whose key a revision of that realtime_start would repeat.
+STORED = """
+span AS (
+    SELECT series_id, date, realtime_start, known_at, value FROM observations
     WHERE list_contains($series, series_id) AND date BETWEEN $first AND $last
-) p ON inc.series_id = p.series_id AND inc.date = p.date
-   AND inc.realtime_start >= p.realtime_start
+), prior AS (
+    SELECT series_id, date, realtime_start, max(known_at) AS known_at,
+           arg_max(value, known_at) AS value,
+           max(value) FILTER (WHERE known_at = $revision_known_at) AS stamped_value
+    FROM span GROUP BY series_id, date, realtime_start
+)"""
+
+ASOF = """
+ASOF LEFT JOIN prior p ON inc.series_id = p.series_id AND inc.date = p.date
+   AND inc.realtime_start >= p.realtime_start"""
+
+# A changed value is known from the revision instant (when we saw it) when given.
+KNOWN_AT = "coalesce($revision_known_at, inc.known_at)"
+
+# A row whose final key is stored already is compared with that row, and replaces it when
+# it differs. With a revision instant, that key is (realtime_start, the instant): the
+# stored rows at the same realtime_start tell it (no join: the hot path of every collect).
+STAMPED_KEY = """
+SELECT met.* EXCLUDE (prior_value, key_value),
+       coalesce(key_value, prior_value) AS prior_value, key_value IS NOT NULL AS stored
+FROM met
+"""
+# Without one (vintages), every row keeps its own known_at: look its key up.
+OWN_KEY = """
+SELECT met.* EXCLUDE (prior_value, key_value),
+       coalesce(s.value, prior_value) AS prior_value, s.value IS NOT NULL AS stored
+FROM met LEFT JOIN span s ON met.series_id = s.series_id AND met.date = s.date
+   AND met.realtime_start = s.realtime_start AND met.known_at = s.known_at
 """
 
 # Whether the batch holds several rows for one (series, date): duplicates or vintages.
 REPEATS = "SELECT count(*) > count(DISTINCT (series_id, d)) FROM incoming"
 
-# The usual batch, one row per date: the prior value is the stored vintage at or before it.
+# The usual batch, one row per date: the prior value is the stored row at or before it.
 STAGE = f"""
 CREATE OR REPLACE TEMP TABLE staged AS
-WITH inc AS ({RAW})
-SELECT inc.*, p.value AS prior_value, p.realtime_start = inc.realtime_start AS stored
-FROM inc ASOF LEFT JOIN {STORED}
+WITH {STORED}, inc AS ({RAW}), met AS (
+    SELECT inc.* EXCLUDE (known_at), p.value AS prior_value,
+           CASE WHEN p.value IS NULL THEN inc.known_at ELSE {KNOWN_AT} END AS known_at,
+           CASE WHEN p.realtime_start = inc.realtime_start THEN p.stamped_value END AS key_value
+    FROM inc {ASOF}
+)
 """
 
 # Several rows per date: keep the last of each (series, date, realtime_start), and take
-# the prior from the batch's own earlier vintage when it is later than the stored one.
+# the prior from the batch's own earlier vintage when it comes after the stored one in
+# (realtime_start, known_at) order. An earlier vintage not written (unchanged) has the
+# value it was compared with, so comparing with it as if written gives the same answer.
 STAGE_REPEATS = f"""
 CREATE OR REPLACE TEMP TABLE staged AS
-WITH raw AS ({RAW}), dedup AS (
+WITH {STORED}, raw AS ({RAW}), inc AS (
     SELECT * FROM raw
     QUALIFY row_number() OVER (PARTITION BY series_id, date, realtime_start ORDER BY ord DESC) = 1
-), inc AS (
-    SELECT *, lag(value) OVER w AS batch_value, lag(realtime_start) OVER w AS batch_rs
-    FROM dedup WINDOW w AS (PARTITION BY series_id, date ORDER BY realtime_start)
+), own AS (
+    SELECT inc.* EXCLUDE (known_at), p.realtime_start AS p_rs, p.known_at AS p_known,
+           p.value AS p_value,
+           CASE WHEN p.value IS NULL AND lag(inc.realtime_start) OVER w IS NULL
+                THEN inc.known_at ELSE {KNOWN_AT} END AS known_at,
+           CASE WHEN p.realtime_start = inc.realtime_start THEN p.stamped_value END AS key_value
+    FROM inc {ASOF}
+    WINDOW w AS (PARTITION BY inc.series_id, inc.date ORDER BY inc.realtime_start)
+), batch AS (
+    SELECT *, lag(realtime_start) OVER w AS b_rs, lag(known_at) OVER w AS b_known,
+           lag(value) OVER w AS b_value
+    FROM own WINDOW w AS (PARTITION BY series_id, date ORDER BY realtime_start)
+), met AS (
+    SELECT * EXCLUDE (p_rs, p_known, p_value, b_rs, b_known, b_value),
+           CASE WHEN b_rs IS NOT NULL AND (p_rs IS NULL OR b_rs > p_rs
+                                            OR (b_rs = p_rs AND b_known >= p_known))
+                THEN b_value ELSE p_value END AS prior_value
+    FROM batch
 )
-SELECT inc.* EXCLUDE (batch_value, batch_rs),
-       CASE WHEN batch_rs IS NOT NULL
-                 AND (p.realtime_start IS NULL OR batch_rs > p.realtime_start)
-            THEN batch_value ELSE p.value END AS prior_value,
-       p.realtime_start = inc.realtime_start AS stored
-FROM inc ASOF LEFT JOIN {STORED}
 """
 
-# A changed value for a stored (series, date, realtime_start) replaces that row ...
+# (one row per date?, a revision instant?) -> the statement that fills ``staged``
+STAGES = {
+    (repeats, stamped): stage + (STAMPED_KEY if stamped else OWN_KEY)
+    for repeats, stage in ((False, STAGE), (True, STAGE_REPEATS))
+    for stamped in (False, True)
+}
+
+CHANGED = f"prior_value IS NOT NULL AND NOT ({SAME})"
+
+# A changed value whose key is stored (same realtime_start and known_at) replaces it ...
 REPLACE = f"""
-UPDATE observations o SET value = s.value, known_at = coalesce($revision_known_at, s.known_at),
-       source = s.source, ingested_at = $now, revision = true
+UPDATE observations o SET value = s.value, source = s.source, ingested_at = $now,
+       revision = true
 FROM staged s
-WHERE s.stored AND NOT ({_same("s.")})
+WHERE s.stored AND s.prior_value IS NOT NULL AND NOT ({_same("s.")})
   AND o.series_id = s.series_id AND o.date = s.date AND o.realtime_start = s.realtime_start
+  AND o.known_at = s.known_at
 """
 
 # ... any other new or changed value is a new row.
 INSERT = f"""
 INSERT INTO observations
-SELECT series_id, date, value, realtime_start,
-       CASE WHEN prior_value IS NULL THEN known_at ELSE coalesce($revision_known_at, known_at) END,
-       source, $now, prior_value IS NOT NULL
-FROM staged WHERE stored IS NOT true AND (prior_value IS NULL OR NOT ({SAME}))
+SELECT series_id, date, value, realtime_start, known_at, source, $now, prior_value IS NOT NULL
+FROM staged WHERE NOT stored AND (prior_value IS NULL OR {CHANGED})
 """
 
 COUNT = f"""
 SELECT count(*) FILTER (WHERE prior_value IS NULL),
-       count(*) FILTER (WHERE prior_value IS NOT NULL AND NOT ({SAME})),
+       count(*) FILTER (WHERE {CHANGED}),
        count(*) FILTER (WHERE {SAME})
 FROM staged
 """
 
 COLUMNS = "series_id, date, value, realtime_start, known_at, source"
-# Per date, the row known last; on a tie an exact vintage (ALFRED) beats an estimate,
-# then the later realtime_start (see storage/base.py).
+# Of a date's rows, the one known last; on a tie an exact vintage (ALFRED) beats an
+# estimate, then the later realtime_start (see storage/base.py).
+KNOWN_LAST = f"known_at DESC, source = '{VINTAGE_SOURCE}' DESC, realtime_start DESC"
 LATEST_PER_DATE = (
-    "QUALIFY row_number() OVER (PARTITION BY series_id, date ORDER BY known_at DESC, "
-    f"source = '{VINTAGE_SOURCE}' DESC, realtime_start DESC) = 1"
+    f"QUALIFY row_number() OVER (PARTITION BY series_id, date ORDER BY {KNOWN_LAST}) = 1"
 )
 
 
@@ -181,8 +261,18 @@ class DuckDBStore:
                 config["threads"] = threads
             self._con = _connect(self.path, config, lock_wait)
             self._con.execute(SCHEMA)
+            self._drop_old_key()
         except (duckdb.Error, OSError) as exc:
             raise StorageError(f"cannot open DuckDB store {self.path}: {_reason(exc)}") from exc
+
+    def _drop_old_key(self) -> None:
+        """Rebuild, once, a table created with a key on (series_id, date, realtime_start):
+        it would refuse the second value of a date seen on one day."""
+        [(keyed,)] = self._con.execute(OLD_KEY).fetchall()
+        if keyed:
+            log.info("DuckDB store %s: rebuilding observations without its old key", self.path)
+            with self._transaction() as con:
+                con.execute(REBUILD)
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -203,21 +293,19 @@ class DuckDBStore:
         if not observations:
             return WriteResult()
         incoming = _arrays(observations)  # read by DuckDB's replacement scan
-        params = {
-            "revision_known_at": to_naive_utc(revision_known_at) if revision_known_at else None,
-            "now": to_naive_utc(clock.now()),
-        }
-        span = {
+        stage = {
             "series": sorted(set(incoming["series_id"])),
             "first": date.fromordinal(int(incoming["d"].min())),
             "last": date.fromordinal(int(incoming["d"].max())),
+            "revision_known_at": to_naive_utc(revision_known_at) if revision_known_at else None,
         }
+        now = {"now": to_naive_utc(clock.now())}
         with WRITES, self._transaction() as con:
             [(repeats,)] = con.execute(REPEATS).fetchall()
-            con.execute(STAGE_REPEATS if repeats else STAGE, span)
+            con.execute(STAGES[repeats, revision_known_at is not None], stage)
             row = con.execute(COUNT).fetchall()[0]
-            con.execute(REPLACE, params)
-            con.execute(INSERT, params)
+            con.execute(REPLACE, now)
+            con.execute(INSERT, now)
             con.execute("DROP TABLE staged")
         return WriteResult(inserted=row[0], revised=row[1], unchanged=row[2])
 
@@ -248,7 +336,7 @@ class DuckDBStore:
         sql = (
             f"SELECT {COLUMNS} FROM observations WHERE {where} "
             "QUALIFY row_number() OVER "
-            "(PARTITION BY series_id ORDER BY date DESC, realtime_start DESC) = 1"
+            f"(PARTITION BY series_id ORDER BY date DESC, {KNOWN_LAST}) = 1"
         )
         return {r[0]: _observation(r) for r in self._query(sql, params)}
 

@@ -4,7 +4,11 @@ Tables are created by DDL before any write (an ILP auto-created table would
 name its timestamp ``timestamp`` and have no dedup) as WAL tables partitioned
 by YEAR (daily and weekly data: DAY would make a partition per row) with
 ``DEDUP UPSERT KEYS``, so a replayed write replaces instead of duplicating.
-The designated timestamp ``ts`` is the observation date (midnight UTC).
+The designated timestamp ``ts`` is the observation date (midnight UTC); the
+observations' keys include ``known_at``, so a value revised on the day it was
+first seen is a row of its own. A table created with the keys of earlier
+versions (without ``known_at``) gets them with ``ALTER TABLE ... DEDUP ENABLE``:
+its rows are unique on fewer keys, so on these too, and read the same.
 Classification (new / revised / unchanged) reads the prior vintages first and
 applies ``classify``; after a write we wait until the WAL is applied so that
 the next read sees it.
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from liquidity import clock
 from liquidity.errors import StorageError, StorageUnavailableError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
-from liquidity.storage.classify import ToWrite, classify
+from liquidity.storage.classify import Prior, ToWrite, Vintage, classify
 from liquidity.storage.questdb_rest import EPOCH, Column, QuestDBRest, parse_ts, sql_str, sql_ts
 
 if TYPE_CHECKING:
@@ -50,7 +54,7 @@ def _ddl(prefix: str) -> dict[str, str]:
             ts TIMESTAMP, series_id SYMBOL, value DOUBLE, realtime_start TIMESTAMP,
             known_at TIMESTAMP, source SYMBOL, ingested_at TIMESTAMP, revision BOOLEAN
         ) TIMESTAMP(ts) PARTITION BY YEAR WAL
-        DEDUP UPSERT KEYS(ts, series_id, realtime_start)""",
+        DEDUP UPSERT KEYS({", ".join(upsert_keys(OBS))})""",
         FETCH: f"""CREATE TABLE IF NOT EXISTS {prefix}{FETCH} (
             ts TIMESTAMP, series_id SYMBOL, last_updated VARCHAR, error VARCHAR
         ) TIMESTAMP(ts) PARTITION BY YEAR WAL DEDUP UPSERT KEYS(ts, series_id)""",
@@ -65,7 +69,7 @@ EXPECTED: dict[str, dict[str, tuple[str, bool, bool]]] = {
     OBS: {
         "ts": ("TIMESTAMP", True, True), "series_id": ("SYMBOL", False, True),
         "value": ("DOUBLE", False, False), "realtime_start": ("TIMESTAMP", False, True),
-        "known_at": ("TIMESTAMP", False, False), "source": ("SYMBOL", False, False),
+        "known_at": ("TIMESTAMP", False, True), "source": ("SYMBOL", False, False),
         "ingested_at": ("TIMESTAMP", False, False), "revision": ("BOOLEAN", False, False),
     },
     FETCH: {
@@ -77,6 +81,10 @@ EXPECTED: dict[str, dict[str, tuple[str, bool, bool]]] = {
         "position": ("TIMESTAMP", False, False),
     },
 }  # fmt: skip
+
+
+def upsert_keys(table: str) -> list[str]:
+    return [name for name, (_, _, upsert) in EXPECTED[table].items() if upsert]
 
 
 def schema_problems(table: str, columns: Sequence[Column]) -> list[str]:
@@ -94,6 +102,11 @@ def schema_problems(table: str, columns: Sequence[Column]) -> list[str]:
         elif upsert and not col.upsert_key:
             problems.append(f"{name} is not a DEDUP UPSERT KEY")
     return problems
+
+
+def keys_only(problems: Sequence[str]) -> bool:
+    """Whether only upsert keys are missing: ``ALTER TABLE ... DEDUP ENABLE`` mends that."""
+    return bool(problems) and all(p.endswith("is not a DEDUP UPSERT KEY") for p in problems)
 
 
 def conf_string(settings: Settings) -> str:
@@ -149,6 +162,8 @@ class QuestDBStore:
             name = self.prefix + table
             if name in existing:
                 problems = schema_problems(table, self.rest.columns(name))
+                if keys_only(problems):
+                    problems = self._upgrade_keys(table, name)
                 if problems:
                     raise StorageError(
                         f"QuestDB table {name} exists with a different schema: "
@@ -160,6 +175,22 @@ class QuestDBStore:
                 created.append(name)
         self._ready = True
         return created
+
+    def _upgrade_keys(self, table: str, name: str) -> list[str]:
+        """Give our keys to a table created by an earlier version (e.g. observations
+        without ``known_at`` among them): its rows are unique on the fewer keys, so on
+        ours too. What still differs afterwards (nothing, normally)."""
+        keys = ", ".join(upsert_keys(table))
+        log.info("QuestDB: table %s gets DEDUP UPSERT KEYS(%s)", name, keys)
+        try:
+            self.rest.exec(f"ALTER TABLE {name} DEDUP ENABLE UPSERT KEYS({keys})")
+        except StorageUnavailableError:
+            raise
+        except StorageError as exc:  # e.g. not a WAL table: no dedup at all
+            return [f"its keys cannot be changed ({exc})"]
+        # A WAL table applies the change in turn with its writes: wait, then check it.
+        self.rest.wait_for_wal(name, self.settings.questdb_wal_timeout)
+        return schema_problems(table, self.rest.columns(name))
 
     def _table(self, table: str) -> str:
         if not self._ready:
@@ -201,21 +232,19 @@ class QuestDBStore:
         columns = {"position": TimestampMicros(_micros(position))}
         self._send(self._table(CURSORS), [({"name": name}, columns, clock.now())])
 
-    def _prior(
-        self, table: str, observations: Sequence[Observation]
-    ) -> dict[tuple[str, date], list[tuple[date, float]]]:
+    def _prior(self, table: str, observations: Sequence[Observation]) -> Prior:
         spans: dict[str, list[date]] = defaultdict(list)
         for o in observations:
             spans[o.series_id].append(o.date)
-        prior: dict[tuple[str, date], list[tuple[date, float]]] = defaultdict(list)
+        prior: dict[tuple[str, date], list[Vintage]] = defaultdict(list)
         for sid, days in spans.items():
             sql = (
-                f"SELECT ts, realtime_start, value FROM {table} WHERE series_id = {sql_str(sid)} "
-                f"AND ts >= {sql_ts(min(days))} AND ts <= {sql_ts(max(days))} "
-                "ORDER BY ts, realtime_start"
+                f"SELECT ts, realtime_start, known_at, value FROM {table} "
+                f"WHERE series_id = {sql_str(sid)} "
+                f"AND ts >= {sql_ts(min(days))} AND ts <= {sql_ts(max(days))}"
             )
-            for ts, rs, value in self.rest.exec(sql):
-                prior[(sid, _date(ts))].append((_date(rs), float(value)))
+            for ts, rs, known, value in self.rest.exec(sql):
+                prior[(sid, _date(ts))].append((_date(rs), _parse(known), float(value)))
         return prior
 
     def _send(

@@ -26,12 +26,15 @@ def sql_str(value: str) -> str:
 
 
 def sql_ts(value: date | datetime) -> str:
-    """A UTC timestamp literal; a date is its midnight UTC."""
+    """A UTC timestamp literal; a date is its midnight UTC. The year has four digits:
+    QuestDB refuses ``1-01-01`` ("Invalid date"), which strftime's ``%Y`` writes for year 1
+    (``--start 0001-01-01``, a clamped ``--as-of``); 0001 to 9999 all parse."""
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day, tzinfo=UTC)
     elif value.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
-    return sql_str(value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    utc = value.astimezone(UTC).replace(tzinfo=None)
+    return sql_str(utc.isoformat(timespec="microseconds") + "Z")
 
 
 def parse_ts(value: str | None) -> datetime | None:
