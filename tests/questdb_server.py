@@ -18,6 +18,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.real_clock import real_clock_env
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "questdb"
 URL_ENV = "LIQUIDITY_TEST_QUESTDB_URL"
 HOW_TO = (
@@ -44,13 +46,6 @@ def unavailable() -> str | None:
     if shutil.which("java") is None:
         return "java not found"
     return None
-
-
-def real_clock_env() -> dict[str, str]:
-    """This process's environment without libfaketime."""
-    return {
-        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
-    }
 
 
 def free_ports(count: int) -> list[int]:
