@@ -63,7 +63,10 @@ def observation(
 ) -> Observation:
     """A row seen without vintage history: known from its estimated first release,
     never later than when we saw it."""
-    known_at = min(spec.release.first_release(day), fetched_at)
+    try:
+        known_at = min(spec.release.first_release(day), fetched_at)
+    except OverflowError:  # dated at the calendar's end: the gate before the store refuses it
+        known_at = fetched_at
     return Observation(spec.id, day, value, realtime_start, known_at, source)
 
 

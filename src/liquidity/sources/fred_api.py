@@ -170,7 +170,10 @@ def transform(
                 continue
             day, rs = date.fromisoformat(row["date"]), date.fromisoformat(row["realtime_start"])
             if result.vintaged:
-                known = min(vintage_known_at(spec, rs), fetched_at)
+                # A vintage dated from today on (9999-12-31 included) is known when seen.
+                known = fetched_at
+                if rs < fetched_at.date():
+                    known = min(vintage_known_at(spec, rs), fetched_at)
                 obs = Observation(spec.id, day, value * scale, rs, known, VINTAGE_SOURCE)
             else:
                 obs = observation(spec, day, value * scale, realtime_start=rs,
