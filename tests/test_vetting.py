@@ -135,3 +135,12 @@ async def test_rejections_are_counted_in_metrics(
     for reason in ("nonfinite", "future"):
         labels = {"series": "WALCL", "reason": reason}
         assert registry.get_sample_value(f"{REJECTED}_total", labels) == 1.0
+
+
+async def test_a_date_at_the_calendars_end_is_refused_not_a_crash(
+    settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
+) -> None:
+    replay.data.revise("WALCL", "9999-12-31", "6000000")  # its release date would overflow
+    report = await collect(settings, memory_store, ["WALCL"])
+    assert report.series[0].error is None
+    assert report.series[0].future == [date(9999, 12, 31)]
