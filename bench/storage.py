@@ -33,6 +33,7 @@ from liquidity.config import Settings
 from liquidity.models import Observation
 from liquidity.query import net_liquidity
 from liquidity.storage.duckdb import DuckDBStore
+from liquidity.window import Window
 
 SERIES = 10
 PER_SERIES = 100_000  # 10 x 100k = 1 million observations
@@ -97,10 +98,10 @@ def as_of_query(make_store: Callable[[Path], Any]) -> tuple[Stat, int, int]:
         for sid in ("WALCL", "WLRRAL", "WDTGAL"):
             store.write([o for o in rows if o.series_id == sid])
         as_of = datetime(2025, 6, 1, 12, tzinfo=UTC)
-        answer = net_liquidity(store, "weekly", as_of=as_of)  # warm-up
+        answer = net_liquidity(store, "weekly", Window(as_of=as_of))  # warm-up
         for _ in range(RUNS * 4):
             began = time.perf_counter()
-            net_liquidity(store, "weekly", as_of=as_of)
+            net_liquidity(store, "weekly", Window(as_of=as_of))
             took.add(time.perf_counter() - began)
         store.close()
     return took, len(rows), len(answer)

@@ -13,6 +13,7 @@ from liquidity.config import Settings
 from liquidity.errors import ConfigError
 from liquidity.pipeline import collect
 from liquidity.storage.duckdb import DuckDBStore
+from liquidity.window import Window
 
 
 @pytest.fixture
@@ -28,9 +29,7 @@ def test_net_liquidity_frame_matches_the_query(filled: Settings) -> None:
     df = liquidity.net_liquidity("weekly", as_of=as_of, settings=filled)
     assert list(df.columns) == ["net_liquidity", "WALCL", "WLRRAL", "WDTGAL"]
     store = DuckDBStore(filled.duckdb_path)
-    from liquidity.cli.options import parse_instant
-
-    rows = query.net_liquidity(store, "weekly", as_of=parse_instant(as_of))
+    rows = query.net_liquidity(store, "weekly", Window.parse(None, None, as_of))
     store.close()
     assert len(df) == len(rows) > 100
     assert df.index[-1].date() == rows[-1].date == date(2024, 3, 13)  # 03-14's H.4.1 is out

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import liquidity
-from liquidity.cli.options import EARLIEST, LATEST, parse_instant
 from liquidity.config import Settings
 from liquidity.errors import StorageBusyError
 from liquidity.storage.duckdb import DuckDBStore
+from liquidity.window import EARLIEST, LATEST, parse_instant
 from tests.cli_helpers import cli_env, parse_csv, run_cli
 from tests.replay import ReplayServer
 

@@ -16,9 +16,9 @@ from xml.etree import ElementTree
 import pytest
 
 from liquidity import plots, query
-from liquidity.cli.options import parse_instant
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.transforms.net_liquidity import NetLiquidityRow
+from liquidity.window import Window, parse_instant
 from tests.cli_helpers import cli_env, run_cli
 from tests.replay import ReplayServer
 
@@ -120,7 +120,7 @@ def test_html_overlay_is_the_z_score_of_the_market_series(
     args = ["net-liquidity", "--overlay", "VIX", "--start", "2020-01-01"]
     out = plot(collected, tmp_path / "ov.html", *args)
     with opened(collected) as store:
-        vix = query.series(store, "VIX", start=date(2020, 1, 1))
+        vix = query.series(store, "VIX", Window(start=date(2020, 1, 1)))
     overlay = plotly_traces(out)[-1]
     assert overlay["name"] == "VIX (z-score over the window)"
     assert overlay["yaxis"] == "y2"  # the secondary axis of the top panel
@@ -133,7 +133,7 @@ def test_as_of_drops_rows_not_yet_public(collected: dict[str, str], tmp_path: Pa
     as_of = parse_instant(AS_OF)
     with opened(collected) as store:
         everything = query.net_liquidity(store, "weekly")
-        then = query.net_liquidity(store, "weekly", as_of=as_of)
+        then = query.net_liquidity(store, "weekly", Window(as_of=as_of))
     (top, *_) = plotly_traces(out)
     assert top["x"] == [r.date.isoformat() for r in then]
     assert top["y"] == pytest.approx(in_trillions(then), rel=1e-12)
@@ -149,8 +149,8 @@ def test_prepared_chart_and_matplotlib_lines_match_the_store(
 
     as_of = parse_instant(AS_OF)
     with opened(collected) as store:
-        rows = query.net_liquidity(store, "daily", as_of=as_of)
-        chart = plots.prepare(store, ["net-liquidity"], variant="daily", as_of=as_of)
+        rows = query.net_liquidity(store, "daily", Window(as_of=as_of))
+        chart = plots.prepare(store, ["net-liquidity"], variant="daily", window=Window(as_of=as_of))
     days = tuple(r.date for r in rows)
     top, bottom = chart.panels
     assert (top.ylabel, bottom.ylabel) == (
@@ -179,8 +179,8 @@ def test_series_are_grouped_by_unit(collected: dict[str, str], tmp_path: Path) -
     out = plot(collected, tmp_path / "s.svg", *ids, "--start", "2024-01-01")
     ElementTree.parse(out)
     with opened(collected) as store:
-        chart = plots.prepare(store, ids, start=date(2024, 1, 1))
-        stored = {sid: query.series(store, sid, start=date(2024, 1, 1)) for sid in ids}
+        chart = plots.prepare(store, ids, window=Window(start=date(2024, 1, 1)))
+        stored = {sid: query.series(store, sid, Window(start=date(2024, 1, 1))) for sid in ids}
     grouped = {p.ylabel: [line.label for line in p.lines] for p in chart.panels}
     assert grouped == {
         "USD millions": ["WALCL"],

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liquidity import clock, query
-from liquidity.cli.options import EARLIEST, LATEST
 from liquidity.errors import StorageError
 from liquidity.models import Observation
 from liquidity.pipeline import collect
@@ -17,6 +16,7 @@ from liquidity.storage.duckdb import DuckDBStore
 from liquidity.storage.questdb import CURSORS, FETCH, OBS, QuestDBStore, schema_problems
 from liquidity.storage.questdb_rest import Column, QuestDBRest, sql_ts
 from liquidity.storage.spool import Spool, SpoolingStore
+from liquidity.window import EARLIEST, LATEST, Window
 from tests.conftest import make_settings
 from tests.fake_questdb import FaultyQuestDB
 from tests.questdb_env import drop_tables, questdb_settings, questdb_store
@@ -188,8 +188,8 @@ async def test_net_liquidity_identical_to_duckdb(
         as_of = datetime(2024, 3, 15, 16, 0, tzinfo=UTC)
         for variant in ("weekly", "daily"):
             for moment in (None, as_of):
-                ours = query.net_liquidity(quest, variant, as_of=moment)
-                theirs = query.net_liquidity(duck, variant, as_of=moment)
+                ours = query.net_liquidity(quest, variant, Window(as_of=moment))
+                theirs = query.net_liquidity(duck, variant, Window(as_of=moment))
                 assert ours == theirs and len(ours) > 100
     duck.close()
 
@@ -204,7 +204,7 @@ def test_the_widest_window_and_clamped_instants_reach_the_server(
     questdb_server: QuestDBServer, tmp_path: Path
 ) -> None:
     """``--start 0001-01-01``, ``--end 9999-12-31`` and an ``--as-of`` clamped to the first or
-    last instant (cli/options.py): QuestDB refused year 1 written ``1-01-01``."""
+    last instant (liquidity/window.py): QuestDB refused year 1 written ``1-01-01``."""
     with questdb_store(questdb_server, tmp_path) as store:
         store.write([Observation("WALCL", WED, 1.0, date(2026, 8, 6), T0, "fred")])
         widest = store.read("WALCL", start=date(1, 1, 1), end=date(9999, 12, 31), as_of=LATEST)

@@ -11,6 +11,7 @@ from liquidity.config import Settings
 from liquidity.models import VINTAGE_SOURCE
 from liquidity.pipeline import collect
 from liquidity.storage.duckdb import DuckDBStore
+from liquidity.window import Window
 from tests.cli_helpers import cli_env, parse_csv, run_cli
 from tests.conftest import API_KEY
 from tests.replay import ReplayServer
@@ -46,15 +47,15 @@ async def test_a_revised_value_is_invisible_before_its_revision(
     await collect(keyed_settings, store, ["WALCL"], vintages=True)
 
     def value(moment: datetime) -> float:
-        (row,) = query.series(store, "WALCL", start=DAY, end=DAY, as_of=moment)
+        (row,) = query.series(store, "WALCL", Window(DAY, DAY, moment))
         return row.value
 
     assert value(datetime(2026, 6, 30, 12, 0, tzinfo=NY)) == FIRST
     assert value(datetime(2026, 7, 2, 16, 29, tzinfo=NY)) == FIRST  # revision due 16:30
     assert value(datetime(2026, 7, 2, 16, 30, tzinfo=NY)) == REVISED
-    assert query.series(store, "WALCL", start=DAY, end=DAY)[0].value == REVISED
-    assert query.series(store, "WALCL", start=DAY, end=DAY,
-                        as_of=datetime(2026, 6, 25, 16, 29, tzinfo=NY)) == []  # fmt: skip
+    assert query.series(store, "WALCL", Window(DAY, DAY))[0].value == REVISED
+    before = Window(DAY, DAY, datetime(2026, 6, 25, 16, 29, tzinfo=NY))
+    assert query.series(store, "WALCL", before) == []
     store.close()
 
 

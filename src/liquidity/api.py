@@ -6,14 +6,17 @@
 
 Settings come from the environment (``LIQUIDITY_*``, ``.env``) unless given.
 Frames: ``pandas`` (``pip install 'liquidity[frames]'``) or ``polars``.
+Dates and instants are read as on the command line (``liquidity.window``); a bad one, or
+``start`` after ``end``, raises ``liquidity.errors.ConfigError``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from liquidity.errors import ConfigError
+from liquidity.window import Window
 
 if TYPE_CHECKING:
     from liquidity.config import Settings
@@ -36,8 +39,8 @@ def series(
     from liquidity.registry import get
 
     spec = get(series_id)
-    rows = _with_store(settings, lambda s: query.series(
-        s, spec.id, start=_day(start), end=_day(end), as_of=_instant(as_of)))  # fmt: skip
+    window = Window.parse(start, end, as_of)
+    rows = _with_store(settings, lambda s: query.series(s, spec.id, window))
     data = {
         "date": [o.date for o in rows],
         "value": [o.value for o in rows],
@@ -63,8 +66,8 @@ def net_liquidity(
     from liquidity.transforms.net_liquidity import variant as find
 
     parts = list(components(find(variant)))
-    rows = _with_store(settings, lambda s: query.net_liquidity(
-        s, variant, start=_day(start), end=_day(end), as_of=_instant(as_of)))  # fmt: skip
+    window = Window.parse(start, end, as_of)
+    rows = _with_store(settings, lambda s: query.net_liquidity(s, variant, window))
     data: dict[str, list[Any]] = {"date": [r.date for r in rows],
                                   "net_liquidity": [r.net_liquidity for r in rows]}  # fmt: skip
     for part in parts:
@@ -100,18 +103,3 @@ def _frame(data: dict[str, list[Any]], frame: Frame, columns: list[str]) -> Any:
     df = pd.DataFrame(data, columns=columns)
     df["date"] = pd.to_datetime(df["date"])
     return df.set_index("date")
-
-
-def _day(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _instant(value: datetime | str | None) -> datetime | None:
-    """As on the command line: naive = UTC, clamped to what UTC can hold."""
-    from liquidity.cli.options import parse_instant, representable
-
-    if isinstance(value, str):
-        return parse_instant(value)
-    if value is None:
-        return None
-    return representable(value if value.tzinfo else value.replace(tzinfo=UTC))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from liquidity.errors import LiquidityError
+from liquidity.window import EVERYTHING, Window
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -79,9 +80,7 @@ def prepare(
     what: Sequence[str],
     *,
     variant: str = "weekly",
-    start: date | None = None,
-    end: date | None = None,
-    as_of: datetime | None = None,
+    window: Window = EVERYTHING,
     overlay: str | None = None,
 ) -> Chart:
     """Read what ``what`` names from the store and decide every line of the chart."""
@@ -91,23 +90,24 @@ def prepare(
     names = [w for w in what if w.lower() == NET_LIQUIDITY]
     if names and len(what) > 1:
         raise PlotError(f"{NET_LIQUIDITY} is plotted alone; add a market series with --overlay")
-    window: dict[str, Any] = {"start": start, "end": end, "as_of": as_of}
 
     def nonempty(name: str, rows: list[Any]) -> list[Any]:
         if not rows:  # say why: nothing collected, nothing public yet, or an empty window
-            raise PlotError(query.why_empty(store, name, variant, **window))
+            raise PlotError(query.why_empty(store, name, variant, window))
         return rows
 
     extra = None
     if overlay is not None:
         spec = get(overlay)
-        extra = normalised(spec.id, nonempty(spec.id, query.series(store, spec.id, **window)))
+        extra = normalised(spec.id, nonempty(spec.id, query.series(store, spec.id, window)))
     if names:
-        rows = nonempty(NET_LIQUIDITY, query.net_liquidity(store, variant, **window))
-        return net_liquidity_chart(rows, variant, as_of=as_of, overlay=extra)
+        rows = nonempty(NET_LIQUIDITY, query.net_liquidity(store, variant, window))
+        return net_liquidity_chart(rows, variant, as_of=window.as_of, overlay=extra)
     specs = [get(w) for w in what]
-    data = {s.id: nonempty(s.id, query.series(store, s.id, **window)) for s in specs}
-    return series_chart(data, {s.id: s.unit.label for s in specs}, as_of=as_of, overlay=extra)
+    data = {s.id: nonempty(s.id, query.series(store, s.id, window)) for s in specs}
+    return series_chart(
+        data, {s.id: s.unit.label for s in specs}, as_of=window.as_of, overlay=extra
+    )
 
 
 def net_liquidity_chart(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from liquidity.transforms.net_liquidity import NetLiquidityRow, components, compute, variant
+from liquidity.window import EVERYTHING, Window
 
 if TYPE_CHECKING:
     from liquidity.models import Observation
@@ -17,28 +18,23 @@ NET_LIQUIDITY = "net-liquidity"
 def series(
     store: Store,
     series_id: str,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    as_of: datetime | None = None,
+    window: Window = EVERYTHING,
 ) -> list[Observation]:
-    return store.read(series_id, start=start, end=end, as_of=as_of)
+    return store.read(series_id, start=window.start, end=window.end, as_of=window.as_of)
 
 
 def net_liquidity(
     store: Store,
     variant_name: str = "weekly",
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    as_of: datetime | None = None,
+    window: Window = EVERYTHING,
 ) -> list[NetLiquidityRow]:
-    """Net Liquidity with its components; only what was known at ``as_of`` if given.
+    """Net Liquidity with its components; only what was known at ``window.as_of`` if given.
 
     Components are read without ``start`` so that a daily index can carry the
     last weekly value from before the window into it.
     """
     v = variant(variant_name)
+    start, end, as_of = window.start, window.end, window.as_of
     rows = {sid: store.read(sid, end=end, as_of=as_of) for sid in components(v)}
     return [r for r in compute(v, rows) if start is None or r.date >= start]
 
@@ -47,14 +43,12 @@ def why_empty(
     store: Store,
     what: str,
     variant_name: str = "weekly",
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    as_of: datetime | None = None,
+    window: Window = EVERYTHING,
 ) -> str:
     """Why a read of ``what`` (a series id or ``net-liquidity``) found no rows, in one line:
     nothing collected, nothing public yet at ``as_of``, or a window that misses what is
     stored (named, with the first and last date stored)."""
+    start, end, as_of = window.start, window.end, window.as_of
     if what.lower() != NET_LIQUIDITY:
         return _series_empty(store, what, start, end, as_of)
     v = variant(variant_name)
@@ -69,7 +63,7 @@ def why_empty(
     for sid in parts:
         if as_of is not None and not store.read(sid, as_of=as_of):
             return f"{name}: {_series_empty(store, sid, None, None, as_of)}"
-    full = net_liquidity(store, v.name, as_of=as_of)
+    full = net_liquidity(store, v.name, Window(as_of=as_of))
     if not full:
         return f"{name}: the components have no date in common{_at(as_of)}"
     return _window_empty(NET_LIQUIDITY, full[0].date, full[-1].date, start, end, as_of)

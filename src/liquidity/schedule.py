@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -67,7 +67,7 @@ class ReleaseTrigger(BaseTrigger):  # type: ignore[misc]
 
 
 def next_runs(trigger: BaseTrigger, now: datetime, count: int) -> list[datetime]:
-    """The next ``count`` firing instants after ``now`` (for tests and `status`)."""
+    """The next ``count`` firing instants after ``now`` (used by the tests)."""
     out: list[datetime] = []
     previous = None
     for _ in range(count):
@@ -137,7 +137,3 @@ def groups(specs: Iterable[SeriesSpec]) -> dict[tuple[str, Release], list[Series
     for spec in specs:
         out.setdefault((spec.source, spec.release), []).append(spec)
     return out
-
-
-def as_zone(moment: datetime, zone: tzinfo) -> datetime:
-    return moment.astimezone(zone)

@@ -1,17 +1,17 @@
-"""Parsing of dates and instants given on the command line (and, for instants, the API)."""
+"""Options the reading commands share, and their dates and instants parsed as usage errors.
+
+The parsing itself is ``liquidity.window``'s; here a ``WindowError`` becomes click's
+``BadParameter`` (exit 2), naming the option."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
-NEW_YORK = ZoneInfo("America/New_York")
-# The instants a timestamp can hold (years 1 to 9999, UTC); nothing stored lies outside.
-EARLIEST = datetime.min.replace(tzinfo=UTC)
-LATEST = datetime.max.replace(tzinfo=UTC)
+if TYPE_CHECKING:
+    from liquidity.window import Window, WindowError
 
 # Options several commands share, declared once (typer accepts one OptionInfo as the
 # default of several parameters).
@@ -26,50 +26,43 @@ AS_OF = typer.Option(
 VARIANT = typer.Option("weekly", "--variant", help="Net Liquidity: weekly, daily or primary.")
 
 
+# The command line names the window's fields by their options.
+OPTIONS = {"start": "--start", "end": "--end", "as_of": "--as-of"}
+
+
 def parse_date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
+    from liquidity.window import WindowError
+    from liquidity.window import parse_date as parse
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+        return parse(value, name)
+    except WindowError as exc:
+        raise _bad(exc) from None
 
 
 def parse_instant(value: str | None, name: str = "--as-of") -> datetime | None:
-    """An ISO instant. With an offset: that instant; without: UTC; a bare date:
-    the end of that day in New York (what was known by that evening)."""
-    if value is None:
-        return None
+    """See ``liquidity.window.parse_instant``: naive = UTC, a bare date = the end of that
+    day in New York, clamped to what UTC can hold."""
+    from liquidity.window import WindowError
+    from liquidity.window import parse_instant as parse
+
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return representable(datetime.combine(day, time(23, 59, 59, 999999), NEW_YORK))
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO date or instant (e.g. 2024-03-15T12:00:00-04:00)",
-            param_hint=name,
-        ) from None
-    return representable(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        return parse(value, name)
+    except WindowError as exc:
+        raise _bad(exc) from None
 
 
-def representable(moment: datetime) -> datetime:
-    """``moment`` (aware), clamped to the instants UTC can hold.
+def parse_window(start: str | None, end: str | None, as_of: str | None) -> Window:
+    """``--start``, ``--end`` and ``--as-of`` as a ``Window``; ``--start`` after ``--end``
+    is refused."""
+    from liquidity.window import Window, WindowError
 
-    9999-12-31 in New York ends after the last one and 0001-01-01 at +14:00 starts before
-    the first; every stored ``known_at`` lies between them, so the clamped instant selects
-    exactly the rows the instant asked for would (everything, or nothing)."""
     try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        return LATEST if moment.year == datetime.max.year else EARLIEST
-    return moment
+        return Window.parse(start, end, as_of, OPTIONS)
+    except WindowError as exc:
+        raise _bad(exc) from None
 
 
-def parse_window(start: str | None, end: str | None, as_of: str | None) -> dict[str, Any]:
-    """``--start``, ``--end`` and ``--as-of`` as the ``start``/``end``/``as_of`` keywords
-    that queries and plots take; ``--start`` after ``--end`` is refused."""
-    first, last = parse_date(start, "--start"), parse_date(end, "--end")
-    if first is not None and last is not None and first > last:
-        raise typer.BadParameter(f"{first} is after --end {last}", param_hint="--start")
-    return {"start": first, "end": last, "as_of": parse_instant(as_of)}
+def _bad(exc: WindowError) -> typer.BadParameter:
+    # click prints "Invalid value for '--start': ..." and exits 2, as for any bad option.
+    return typer.BadParameter(exc.problem, param_hint=exc.label)

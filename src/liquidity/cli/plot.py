@@ -32,6 +32,6 @@ def plot(
     app.run(plots.output_format, output)  # an unknown suffix fails before any work
     window = parse_window(start, end, as_of)
     with app.store() as store:
-        chart = app.run(plots.prepare, store, what, variant=variant, overlay=overlay, **window)
+        chart = app.run(plots.prepare, store, what, variant=variant, window=window, overlay=overlay)
     app.run(plots.render, chart, output)
     typer.echo(str(output))

@@ -39,17 +39,17 @@ def show(
     window = parse_window(start, end, as_of)
     with app.store() as store:
         if what.lower() == query.NET_LIQUIDITY:
-            rows = app.run(query.net_liquidity, store, variant, **window)
+            rows = app.run(query.net_liquidity, store, variant, window)
             header, table = _net_liquidity_table(rows)
             title, name = f"Net Liquidity ({variant}), USD millions", query.NET_LIQUIDITY
         else:
             spec = app.run(get, what)
-            obs = app.run(query.series, store, spec.id, **window)
+            obs = app.run(query.series, store, spec.id, window)
             header = ["date", "value", "realtime_start", "known_at", "source"]
             table = [[o.date, o.value, o.realtime_start, o.known_at, o.source] for o in obs]
             title, name = f"{spec.id}: {spec.title} ({spec.unit.label})", spec.id
         if not table:  # say why: nothing collected, nothing public yet, or an empty window
-            app.fail_with(app.run(query.why_empty, store, name, variant, **window))
+            app.fail_with(app.run(query.why_empty, store, name, variant, window))
     shown = limit if limit is not None else (30 if fmt is Format.table else len(table))
     render(title, header, table[max(len(table) - shown, 0) :], fmt.value)
 

@@ -1,4 +1,4 @@
-"""Net Liquidity variants (DESIGN.md section 3), pure functions over series rows.
+"""Net Liquidity variants (README, "Commands"), pure functions over series rows.
 
 - ``weekly``: WALCL - WLRRAL - WDTGAL on the Wednesdays where all three exist.
 - ``daily``: for each RRPONTSYD date, WALCL - RRPONTSYD - WTREGEN, each the
