@@ -25,7 +25,6 @@ Chicago midnight is the same date there); a ``regularMarketTime`` without
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -34,12 +33,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from liquidity.errors import MalformedResponseError, SourceAPIError
+from liquidity.errors import MalformedResponseError, SourceAPIError, SourceError
 from liquidity.models import FetchResult
 from liquidity.registry import SeriesSpec
 from liquidity.sources.base import (
     FetchRequest,
     PerSeriesSource,
+    decode_json,
     keep,
     malformed,
     parse_value,
@@ -62,25 +62,25 @@ def query(request: FetchRequest, now: datetime) -> dict[str, str]:
     }
 
 
+def chart_error(body: Any, status: int, series_id: str) -> SourceError | None:
+    """Yahoo's ``chart.error`` (``{"code": ..., "description": ...}``) as an error, or None."""
+    chart = body.get("chart") if isinstance(body, dict) else None
+    error = chart.get("error") if isinstance(chart, dict) else None
+    if not error:
+        return None
+    detail = error.get("description") or error.get("code") if isinstance(error, dict) else error
+    return SourceAPIError(f"yahoo: {series_id}: {detail}", source=NAME, series_id=series_id)
+
+
 def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
-    try:
-        body = json.loads(response.content)
-        chart = body["chart"]
-    except (ValueError, KeyError, TypeError):
+    body = decode_json(response, NAME, series_id, chart_error, what="chart JSON")
+    if "chart" not in body:
         raise MalformedResponseError(
             f"yahoo: {series_id}: HTTP {response.status_code}, body is not chart JSON",
             source=NAME,
             series_id=series_id,
-        ) from None
-    error = chart.get("error") if isinstance(chart, dict) else None
-    if error:
-        detail = error.get("description") or error.get("code") if isinstance(error, dict) else error
-        raise SourceAPIError(f"yahoo: {series_id}: {detail}", source=NAME, series_id=series_id)
-    if response.status_code >= 400:
-        raise SourceAPIError(
-            f"yahoo: {series_id}: HTTP {response.status_code}", source=NAME, series_id=series_id
         )
-    return dict(body)
+    return body
 
 
 def check_granularity(meta: dict[str, Any], spec: SeriesSpec) -> None:
