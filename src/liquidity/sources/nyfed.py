@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from liquidity.models import FetchResult, Observation
@@ -24,6 +24,10 @@ from liquidity.sources.base import (
     malformed,
     parse_value,
 )
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.http import SourceClient
 
 NAME = "nyfed"
 PATH = "/api/rp/reverserepo/propositions/search.json"
@@ -88,3 +92,7 @@ class NyFedSource(PerSeriesSource):
         result = transform(decode_json(response, NAME, sid), request, fetched_at)
         result.requests = 1
         return result
+
+
+def build(http: SourceClient, settings: Settings, *, vintages: bool) -> NyFedSource:
+    return NyFedSource(http, settings.nyfed_url)

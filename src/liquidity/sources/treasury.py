@@ -16,7 +16,7 @@ Other rows (tax and loan accounts, deposits, withdrawals) are not the TGA.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from liquidity.errors import SourceAPIError, SourceError
@@ -29,6 +29,10 @@ from liquidity.sources.base import (
     malformed,
     parse_value,
 )
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.http import SourceClient
 
 NAME = "treasury_dts"
 PATH = "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"
@@ -115,3 +119,7 @@ class TreasuryDtsSource(PerSeriesSource):
         result = transform(pages, request, fetched_at)
         result.requests = len(pages)
         return result
+
+
+def build(http: SourceClient, settings: Settings, *, vintages: bool) -> TreasuryDtsSource:
+    return TreasuryDtsSource(http, settings.treasury_url)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,10 @@ from liquidity.sources.base import (
     malformed,
     parse_value,
 )
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.http import SourceClient
 
 NAME = "yahoo"
 DEFAULT_ZONE = "America/New_York"
@@ -171,3 +175,7 @@ class YahooSource(PerSeriesSource):
         result = transform(decode(response, request.spec.id), request, fetched_at)
         result.requests = 1
         return result
+
+
+def build(http: SourceClient, settings: Settings, *, vintages: bool) -> YahooSource:
+    return YahooSource(http, settings.yahoo_url)
