@@ -12,7 +12,8 @@ import sys
 
 from liquidity.config import Settings
 from liquidity.errors import LiquidityError
-from liquidity.http import HttpPolicy, SourceClient, close_breakers, make_breakers, make_client
+from liquidity.http import SourceClient, close_breakers, make_breakers, make_client
+from liquidity.sources.registry import http_policy
 
 
 async def main(action: str, redis_url: str, prefix: str, target: str) -> str:
@@ -23,7 +24,7 @@ async def main(action: str, redis_url: str, prefix: str, target: str) -> str:
     )  # fmt: skip
     breakers = make_breakers(settings)
     await breakers.initialize()
-    policy = HttpPolicy.for_source(settings, "fred")
+    policy = http_policy(settings, "fred")
     try:
         async with make_client(policy) as http:
             await SourceClient("fred", http, policy, breakers).get(target)

@@ -29,12 +29,13 @@ from liquidity.errors import (
     MalformedResponseError,
     SourceAPIError,
 )
-from liquidity.http import HttpPolicy, SourceClient, make_breakers, make_client
+from liquidity.http import SourceClient, make_breakers, make_client
 from liquidity.models import FetchResult
 from liquidity.pipeline import CollectReport, SeriesReport, collect
 from liquidity.registry import get, series_for_source
 from liquidity.sources.base import FetchRequest
 from liquidity.sources.fred_api import FredApiSource, series_query
+from liquidity.sources.registry import http_policy
 from liquidity.storage.duckdb import DuckDBStore
 from tests.conftest import API_KEY, FIXTURES, make_settings
 from tests.replay import Fault, ReplayServer
@@ -133,7 +134,7 @@ async def bounded(
 async def fred_client(
     settings: Settings, breakers: AsyncCircuitBreakerFactory | None = None
 ) -> AsyncIterator[SourceClient]:
-    policy = HttpPolicy.for_source(settings, "fred")
+    policy = http_policy(settings, "fred")
     breakers = breakers or make_breakers(settings)
     await breakers.initialize()
     async with make_client(policy) as client:

@@ -28,6 +28,7 @@ from liquidity.errors import LiquidityError
 from liquidity.metrics import Metrics, Snapshot, freshness_all
 from liquidity.registry import SERIES
 from liquidity.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
+from liquidity.sources.registry import SOURCES
 
 if TYPE_CHECKING:
     from liquidity.config import Settings
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from liquidity.storage.base import Store
 
 log = logging.getLogger(__name__)
-SOURCES = ("fred", "yahoo", "nyfed", "treasury_dts")
 STORE_FAILURES_BEFORE_ALERT = 3
 
 
@@ -282,7 +282,7 @@ class Daemon:
         except LiquidityError as exc:
             self.store_failures += 1
             snap.store_up, snap.store_error = False, str(exc)
-        for source in SOURCES:
+        for source in SOURCES:  # every registered source, whether this run used it
             with contextlib.suppress(Exception):
                 breaker = await self._breakers.get_breaker(source)
                 snap.breakers[source] = breaker.context.state == "opened"

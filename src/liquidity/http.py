@@ -63,22 +63,26 @@ class HttpPolicy:
     max_response_bytes: int = 32 * 2**20
 
     @classmethod
-    def for_source(cls, settings: Settings, source: str) -> HttpPolicy:
-        common: dict[str, Any] = {
-            "timeout": settings.http_timeout,
-            "attempts": settings.retry_attempts,
-            "initial_wait": settings.retry_initial_wait,
-            "max_wait": settings.retry_max_wait,
-            "max_response_bytes": int(settings.http_max_response_mb * 2**20),
-        }
-        if source == "yahoo":
-            return cls(
-                settings.yahoo_requests_per_second,
-                settings.yahoo_requests_per_minute,
-                user_agent=settings.yahoo_user_agent,
-                **common,
-            )
-        return cls(settings.fred_requests_per_second, settings.fred_requests_per_minute, **common)
+    def from_settings(
+        cls,
+        settings: Settings,
+        requests_per_second: float,
+        requests_per_minute: float,
+        user_agent: str | None = None,
+    ) -> HttpPolicy:
+        """The shared timeouts, retries and size cap, with a source's own limits (from
+        ``liquidity.sources.registry``)."""
+        own: dict[str, Any] = {"user_agent": user_agent} if user_agent is not None else {}
+        return cls(
+            requests_per_second,
+            requests_per_minute,
+            timeout=settings.http_timeout,
+            attempts=settings.retry_attempts,
+            initial_wait=settings.retry_initial_wait,
+            max_wait=settings.retry_max_wait,
+            max_response_bytes=int(settings.http_max_response_mb * 2**20),
+            **own,
+        )
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

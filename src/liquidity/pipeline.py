@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from liquidity import clock
 from liquidity.errors import ConfigError, LiquidityError
-from liquidity.http import HttpPolicy, SourceClient, close_breakers, make_breakers, make_client
+from liquidity.http import SourceClient, close_breakers, make_breakers, make_client
 from liquidity.models import FetchResult, SeriesState, WriteResult
 from liquidity.redaction import Redactor
 from liquidity.registry import SERIES, SeriesSpec, get
@@ -135,38 +135,20 @@ async def _open_sources(
     needed: set[str],
     vintages: bool = False,
 ) -> tuple[dict[str, Source], list[SourceClient]]:
-    """A client and source for each source in ``needed``, and no others."""
-    from liquidity.sources.fred_api import FredApiSource
-    from liquidity.sources.fred_csv import FredCsvSource
-    from liquidity.sources.nyfed import NyFedSource
-    from liquidity.sources.treasury import TreasuryDtsSource
-    from liquidity.sources.yahoo import YahooSource
+    """A client and source for each source in ``needed``, and no others (each source's
+    module is imported only here, when it is needed)."""
+    from liquidity.sources.registry import SOURCES, entry, http_policy
 
     clients = []
-
-    async def client(name: str) -> SourceClient:
-        policy = HttpPolicy.for_source(settings, name)
+    sources: dict[str, Source] = {}
+    # In the registry's order, so reports and metrics list sources alike each run; an
+    # unknown name (last) is a ConfigError from ``entry``, never silently skipped.
+    for name in [n for n in SOURCES if n in needed] + sorted(needed - SOURCES.keys()):
+        source = entry(name)
+        policy = http_policy(settings, name)
         http = await stack.enter_async_context(make_client(policy))
         clients.append(SourceClient(name, http, policy, breakers))
-        return clients[-1]
-
-    sources: dict[str, Source] = {}
-    if "fred" in needed:
-        if settings.fred_api_key is not None:
-            key = settings.fred_api_key.get_secret_value()
-            sources["fred"] = FredApiSource(
-                await client("fred"), settings.fred_api_url, key, vintages=vintages
-            )
-        else:
-            sources["fred"] = FredCsvSource(await client("fred"), settings.fred_graph_url)
-    if "yahoo" in needed:
-        sources["yahoo"] = YahooSource(await client("yahoo"), settings.yahoo_url)
-    if "nyfed" in needed:
-        sources["nyfed"] = NyFedSource(await client("nyfed"), settings.nyfed_url)
-    if "treasury_dts" in needed:
-        sources["treasury_dts"] = TreasuryDtsSource(
-            await client("treasury_dts"), settings.treasury_url
-        )
+        sources[name] = source.build(clients[-1], settings, vintages=vintages)
     return sources, clients
 
 
@@ -204,7 +186,7 @@ async def collect(
         tasks = []
         for name, source in sources.items():
             mine = [r for r in requests if r.spec.source == name]
-            batches = [mine] if getattr(source, "batched", False) else [[r] for r in mine]
+            batches = [mine] if source.batched else [[r] for r in mine]
             tasks += [asyncio.create_task(_fetch(source, b)) for b in batches if b]
         for done in asyncio.as_completed(tasks):
             fetched_at, pairs = await done

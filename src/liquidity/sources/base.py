@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from liquidity.errors import LiquidityError, MalformedResponseError
+from liquidity.errors import LiquidityError, MalformedResponseError, SourceAPIError, SourceError
 from liquidity.models import FetchResult, Observation
 from liquidity.registry import SeriesSpec
 
 if TYPE_CHECKING:
+    import httpx
+
     from liquidity.http import SourceClient
 
 MISSING_TOKENS = frozenset({"", ".", "nan", "null", "none", "#n/a"})
@@ -27,6 +31,9 @@ class FetchRequest:
 
 class Source(Protocol):
     name: str
+    # True: ``fetch`` takes every request of a collect at once (one HTTP request can
+    # serve them all); False: the pipeline hands it one request per call.
+    batched: bool
 
     async def fetch(
         self, requests: list[FetchRequest], fetched_at: datetime
@@ -75,6 +82,7 @@ class PerSeriesSource:
     them). Subclasses set ``name`` and implement ``_fetch_one``."""
 
     name: str
+    batched = False
 
     def __init__(self, http: SourceClient, base_url: str) -> None:
         self.http = http
@@ -134,3 +142,60 @@ def only_ours(result: FetchResult | BaseException) -> FetchResult | BaseExceptio
     if isinstance(result, BaseException) and not isinstance(result, LiquidityError):
         raise result
     return result
+
+
+# Reads a source's own error body (FRED's ``error_message``, Yahoo's ``chart.error``):
+# given the parsed body (None if not JSON), the HTTP status and the series, the typed
+# error it describes, or None when the body reports no error.
+ErrorReader = Callable[[Any, int, str], SourceError | None]
+
+
+def status_error(
+    response: httpx.Response,
+    source: str,
+    series_id: str,
+    detail: str = "",
+    *,
+    label: str | None = None,
+) -> SourceAPIError | None:
+    """The one rule for every source: an answer that is not 2xx is a refusal (5xx and 429
+    never get here: the HTTP client retries them). None for a 2xx answer. ``label``
+    names what was asked in the message when that is more than one series."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return None
+    suffix = f": {detail}" if detail else ""
+    return SourceAPIError(
+        f"{source}: {label or series_id}: HTTP {status}{suffix}",
+        source=source,
+        series_id=series_id,
+    )
+
+
+def decode_json(
+    response: httpx.Response,
+    source: str,
+    series_id: str,
+    read_error: ErrorReader | None = None,
+    *,
+    what: str = "a JSON object",
+) -> dict[str, Any]:
+    """The JSON object of a good answer, else the typed error: the source's error body
+    first (its own words), then the status, then the shape (``what`` names the object
+    expected, for the message)."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body, what = None, "JSON"
+    error = read_error(body, response.status_code, series_id) if read_error else None
+    if error is None:
+        error = status_error(response, source, series_id)
+    if error is not None:
+        raise error
+    if not isinstance(body, dict):
+        raise MalformedResponseError(
+            f"{source}: {series_id}: HTTP {response.status_code}, body is not {what}",
+            source=source,
+            series_id=series_id,
+        )
+    return body

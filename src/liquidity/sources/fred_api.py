@@ -15,17 +15,15 @@ start, paged likewise. Error bodies are JSON
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import httpx
 
 from liquidity.errors import (
     AuthenticationError,
     MalformedResponseError,
     SourceAPIError,
+    SourceError,
     UnitError,
 )
 from liquidity.http import SourceClient
@@ -33,7 +31,14 @@ from liquidity.models import VINTAGE_SOURCE, FetchResult, Observation
 from liquidity.registry import SeriesSpec
 from liquidity.registry.series import release_members
 from liquidity.registry.units import factor, parse_units
-from liquidity.sources.base import FetchRequest, malformed, observation, only_ours, parse_value
+from liquidity.sources.base import (
+    FetchRequest,
+    decode_json,
+    malformed,
+    observation,
+    only_ours,
+    parse_value,
+)
 
 NAME = "fred"
 PAGE_LIMIT = 100_000  # FRED's maximum per page
@@ -83,33 +88,22 @@ def shares_release(spec: SeriesSpec) -> bool:
     return spec.fred_release is not None and len(release_members(spec.fred_release)) > 1
 
 
-def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
-    """The JSON body, or the typed error FRED's error body describes."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        raise MalformedResponseError(
-            f"fred: {series_id}: HTTP {response.status_code}, body is not JSON",
+def error_body(body: Any, status: int, series_id: str) -> SourceError | None:
+    """FRED's error body ``{"error_code": 400, "error_message": "..."}`` as its typed error
+    (a rejected key is an :class:`AuthenticationError`), or None."""
+    if not isinstance(body, dict) or "error_message" not in body:
+        return None
+    message = str(body["error_message"])
+    code = body.get("error_code", status)
+    if "api_key" in message:
+        return AuthenticationError(
+            f"fred: the API key was rejected (LIQUIDITY_FRED_API_KEY): {message}",
             source=NAME,
             series_id=series_id,
-        ) from None
-    if not isinstance(body, dict):
-        raise MalformedResponseError(
-            f"fred: {series_id}: expected a JSON object", source=NAME, series_id=series_id
         )
-    if "error_message" in body or response.status_code >= 400:
-        message = str(body.get("error_message", f"HTTP {response.status_code}"))
-        code = body.get("error_code", response.status_code)
-        if "api_key" in message:
-            raise AuthenticationError(
-                f"fred: the API key was rejected (LIQUIDITY_FRED_API_KEY): {message}",
-                source=NAME,
-                series_id=series_id,
-            )
-        raise SourceAPIError(
-            f"fred: {series_id}: error {code}: {message}", source=NAME, series_id=series_id
-        )
-    return body
+    return SourceAPIError(
+        f"fred: {series_id}: error {code}: {message}", source=NAME, series_id=series_id
+    )
 
 
 def entries(body: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -186,6 +180,7 @@ def transform(
 
 class FredApiSource:
     name = NAME
+    batched = False  # one series at a time (paged; metadata shared per release)
 
     def __init__(
         self, http: SourceClient, base_url: str, api_key: str, *, vintages: bool = False
@@ -206,7 +201,7 @@ class FredApiSource:
 
     async def _get(self, path: str, params: dict[str, str], series_id: str) -> dict[str, Any]:
         response = await self.http.get(f"{self.base_url}/{path}", params, series_id=series_id)
-        return decode(response, series_id)
+        return decode_json(response, NAME, series_id, error_body)
 
     async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
         spec = request.spec

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from liquidity.errors import LiquidityError, MalformedResponseError
 from liquidity.http import SourceClient
 from liquidity.models import FetchResult
-from liquidity.sources.base import FetchRequest, observation, parse_value
+from liquidity.sources.base import FetchRequest, observation, parse_value, status_error
 
 NAME = "fred_csv"
 DATE_COLUMNS = ("observation_date", "DATE")
@@ -145,13 +145,15 @@ class FredCsvSource:
         if 400 <= status < 500 and len(requests) > 1:
             return await self._split(requests, fetched_at)
         try:
-            if status != 200:
-                snippet = response.text[:120].strip()
-                raise MalformedResponseError(
-                    f"fred_csv: {_names(requests)}: HTTP {status}: {snippet!r}",
-                    source=NAME,
-                    series_id=requests[0].spec.id if len(requests) == 1 else "",
-                )
+            refused = status_error(
+                response,
+                NAME,
+                requests[0].spec.id if len(requests) == 1 else "",
+                repr(response.text[:120].strip()),
+                label=_names(requests),
+            )
+            if refused is not None:
+                raise refused
             results, absent = transform(response.text, requests, fetched_at)
         except LiquidityError as exc:  # one request serves all: its error is each series'
             return {r.spec.id: exc for r in requests}

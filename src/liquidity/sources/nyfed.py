@@ -13,14 +13,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from liquidity.errors import MalformedResponseError, SourceAPIError
 from liquidity.models import FetchResult, Observation
-from liquidity.sources.base import FetchRequest, PerSeriesSource, malformed, parse_value
+from liquidity.sources.base import (
+    FetchRequest,
+    PerSeriesSource,
+    decode_json,
+    malformed,
+    parse_value,
+)
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.http import SourceClient
 
 NAME = "nyfed"
 PATH = "/api/rp/reverserepo/propositions/search.json"
@@ -74,19 +81,6 @@ def _published(text: str | None, fallback: datetime) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
 
 
-def decode(response: httpx.Response, series_id: str) -> Any:
-    if response.status_code >= 400:
-        raise SourceAPIError(
-            f"nyfed: {series_id}: HTTP {response.status_code}", source=NAME, series_id=series_id
-        )
-    try:
-        return response.json()
-    except ValueError:
-        raise MalformedResponseError(
-            f"nyfed: {series_id}: body is not JSON", source=NAME, series_id=series_id
-        ) from None
-
-
 class NyFedSource(PerSeriesSource):
     name = NAME
 
@@ -95,6 +89,10 @@ class NyFedSource(PerSeriesSource):
         response = await self.http.get(
             self.base_url + PATH, query(request, fetched_at), series_id=sid
         )
-        result = transform(decode(response, sid), request, fetched_at)
+        result = transform(decode_json(response, NAME, sid), request, fetched_at)
         result.requests = 1
         return result
+
+
+def build(http: SourceClient, settings: Settings, *, vintages: bool) -> NyFedSource:
+    return NyFedSource(http, settings.nyfed_url)

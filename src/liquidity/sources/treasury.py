@@ -16,20 +16,23 @@ Other rows (tax and loan accounts, deposits, withdrawals) are not the TGA.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from liquidity.errors import MalformedResponseError, SourceAPIError
+from liquidity.errors import SourceAPIError, SourceError
 from liquidity.models import FetchResult
 from liquidity.sources.base import (
     FetchRequest,
     PerSeriesSource,
+    decode_json,
     keep,
     malformed,
     parse_value,
 )
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.http import SourceClient
 
 NAME = "treasury_dts"
 PATH = "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"
@@ -88,25 +91,15 @@ def total_pages(body: dict[str, Any]) -> int:
         return 1
 
 
-def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code >= 400:
-        detail = body.get("message") if isinstance(body, dict) else None
-        raise SourceAPIError(
-            f"treasury_dts: {series_id}: HTTP {response.status_code}: {detail or 'error'}",
-            source=NAME,
-            series_id=series_id,
-        )
-    if not isinstance(body, dict):
-        raise MalformedResponseError(
-            f"treasury_dts: {series_id}: body is not a JSON object",
-            source=NAME,
-            series_id=series_id,
-        )
-    return body
+def error_body(body: Any, status: int, series_id: str) -> SourceError | None:
+    """Fiscal Data's error body (``{"error": ..., "message": ...}``) on a refusal, or None."""
+    if 200 <= status < 300 or not isinstance(body, dict) or not body.get("message"):
+        return None
+    return SourceAPIError(
+        f"treasury_dts: {series_id}: HTTP {status}: {body['message']}",
+        source=NAME,
+        series_id=series_id,
+    )
 
 
 class TreasuryDtsSource(PerSeriesSource):
@@ -120,9 +113,13 @@ class TreasuryDtsSource(PerSeriesSource):
             response = await self.http.get(
                 self.base_url + PATH, query(request, page), series_id=sid
             )
-            pages.append(decode(response, sid))
+            pages.append(decode_json(response, NAME, sid, error_body))
             last = total_pages(pages[-1])
             page += 1
         result = transform(pages, request, fetched_at)
         result.requests = len(pages)
         return result
+
+
+def build(http: SourceClient, settings: Settings, *, vintages: bool) -> TreasuryDtsSource:
+    return TreasuryDtsSource(http, settings.treasury_url)

@@ -25,25 +25,29 @@ Chicago midnight is the same date there); a ``regularMarketTime`` without
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
 
-from liquidity.errors import MalformedResponseError, SourceAPIError
+from liquidity.errors import MalformedResponseError, SourceAPIError, SourceError
 from liquidity.models import FetchResult
 from liquidity.registry import SeriesSpec
 from liquidity.sources.base import (
     FetchRequest,
     PerSeriesSource,
+    decode_json,
     keep,
     malformed,
     parse_value,
 )
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
+    from liquidity.http import SourceClient
 
 NAME = "yahoo"
 DEFAULT_ZONE = "America/New_York"
@@ -62,25 +66,25 @@ def query(request: FetchRequest, now: datetime) -> dict[str, str]:
     }
 
 
+def chart_error(body: Any, status: int, series_id: str) -> SourceError | None:
+    """Yahoo's ``chart.error`` (``{"code": ..., "description": ...}``) as an error, or None."""
+    chart = body.get("chart") if isinstance(body, dict) else None
+    error = chart.get("error") if isinstance(chart, dict) else None
+    if not error:
+        return None
+    detail = error.get("description") or error.get("code") if isinstance(error, dict) else error
+    return SourceAPIError(f"yahoo: {series_id}: {detail}", source=NAME, series_id=series_id)
+
+
 def decode(response: httpx.Response, series_id: str) -> dict[str, Any]:
-    try:
-        body = json.loads(response.content)
-        chart = body["chart"]
-    except (ValueError, KeyError, TypeError):
+    body = decode_json(response, NAME, series_id, chart_error, what="chart JSON")
+    if "chart" not in body:
         raise MalformedResponseError(
             f"yahoo: {series_id}: HTTP {response.status_code}, body is not chart JSON",
             source=NAME,
             series_id=series_id,
-        ) from None
-    error = chart.get("error") if isinstance(chart, dict) else None
-    if error:
-        detail = error.get("description") or error.get("code") if isinstance(error, dict) else error
-        raise SourceAPIError(f"yahoo: {series_id}: {detail}", source=NAME, series_id=series_id)
-    if response.status_code >= 400:
-        raise SourceAPIError(
-            f"yahoo: {series_id}: HTTP {response.status_code}", source=NAME, series_id=series_id
         )
-    return dict(body)
+    return body
 
 
 def check_granularity(meta: dict[str, Any], spec: SeriesSpec) -> None:
@@ -171,3 +175,7 @@ class YahooSource(PerSeriesSource):
         result = transform(decode(response, request.spec.id), request, fetched_at)
         result.requests = 1
         return result
+
+
+def build(http: SourceClient, settings: Settings, *, vintages: bool) -> YahooSource:
+    return YahooSource(http, settings.yahoo_url)
