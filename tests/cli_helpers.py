@@ -7,6 +7,8 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.replay import ReplayServer
@@ -48,3 +50,17 @@ def python_prints(code: str) -> str:
     """What ``code`` prints in a fresh interpreter: imports are counted from scratch."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return done.stdout.strip()
+
+
+@contextmanager
+def collected_env(root: Path, db_name: str, series: list[str]) -> Iterator[dict[str, str]]:
+    """A replay server and one ``collect`` of ``series`` (all when empty) into a DuckDB file
+    under ``root``: the CLI environment for reading it, while the server runs."""
+    server = ReplayServer().start()
+    try:
+        env = cli_env(server, root / db_name, MPLCONFIGDIR=str(root / "mpl"))
+        done = run_cli(["collect", *series], env)
+        assert done.returncode == 0, done.stderr
+        yield env
+    finally:
+        server.stop()

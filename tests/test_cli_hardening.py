@@ -21,8 +21,7 @@ from liquidity.config import Settings
 from liquidity.errors import StorageBusyError
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.window import EARLIEST, LATEST, parse_instant
-from tests.cli_helpers import cli_env, parse_csv, run_cli
-from tests.replay import ReplayServer
+from tests.cli_helpers import collected_env, parse_csv, run_cli
 
 # The weekly Net Liquidity components; in the fixtures each runs 2007-01-03 to 2025-11-12.
 WEEKLY = ["WALCL", "WLRRAL", "WDTGAL"]
@@ -32,15 +31,8 @@ STORED = "stored: 2007-01-03 to 2025-11-12"
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """One collect of the weekly components into a DuckDB file, shared by the module."""
-    root = tmp_path_factory.mktemp("hardening")
-    server = ReplayServer().start()
-    try:
-        env = cli_env(server, root / "h.duckdb", MPLCONFIGDIR=str(root / "mpl"))
-        done = run_cli(["collect", *WEEKLY], env)
-        assert done.returncode == 0, done.stderr
+    with collected_env(tmp_path_factory.mktemp("hardening"), "h.duckdb", WEEKLY) as env:
         yield env
-    finally:
-        server.stop()
 
 
 def one_error(done: subprocess.CompletedProcess[str], code: int) -> str:

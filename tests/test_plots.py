@@ -19,7 +19,7 @@ from liquidity import plots, query
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.transforms.net_liquidity import NetLiquidityRow
 from liquidity.window import Window, parse_instant
-from tests.cli_helpers import cli_env, run_cli
+from tests.cli_helpers import cli_env, collected_env, run_cli
 from tests.replay import ReplayServer
 
 AS_OF = "2025-06-01"  # a bare date: the end of that day in New York
@@ -28,15 +28,8 @@ AS_OF = "2025-06-01"  # a bare date: the end of that day in New York
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """One collect from the replay server into a DuckDB file, shared by the module."""
-    root = tmp_path_factory.mktemp("plots")
-    server = ReplayServer().start()
-    try:
-        env = cli_env(server, root / "plots.duckdb", MPLCONFIGDIR=str(root / "mpl"))
-        done = run_cli(["collect"], env)
-        assert done.returncode == 0, done.stderr
+    with collected_env(tmp_path_factory.mktemp("plots"), "plots.duckdb", []) as env:
         yield env
-    finally:
-        server.stop()
 
 
 @contextmanager
