@@ -1,6 +1,6 @@
 """The production stack, checked without Docker: the compose file, the Dockerfile, Prometheus'
 config and rules, Grafana's provisioning and dashboard, and that every metric they use is one the
-daemon exports (from ``liquidity.metrics`` and from a real ``liquidity serve``)."""
+daemon exports (from ``liquidity.serve.metrics`` and from a real ``liquidity serve``)."""
 
 from __future__ import annotations
 
@@ -26,12 +26,12 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
-import liquidity.metrics as metrics_module
+import liquidity.serve.metrics as metrics_module
 from liquidity.config import Settings
-from liquidity.metrics import Metrics, Snapshot
 from liquidity.models import Observation
 from liquidity.registry import SERIES
 from liquidity.registry.units import Unit
+from liquidity.serve.metrics import Metrics, Snapshot
 from liquidity.transforms.net_liquidity import components, compute, variant
 from tests.cli_helpers import cli_env
 from tests.questdb_env import questdb_store
@@ -630,7 +630,7 @@ def test_metric_constants_are_the_exported_families() -> None:
 def test_rules_and_dashboard_use_only_exported_metrics() -> None:
     exported = in_process_names()
     missing = {name: where for name, where in used_metrics().items() if name not in exported}
-    assert not missing, f"not exported by liquidity.metrics: {missing}"
+    assert not missing, f"not exported by liquidity.serve.metrics: {missing}"
 
 
 def scrape(port: int, timeout: float = 60.0) -> str:

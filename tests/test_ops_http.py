@@ -9,7 +9,7 @@ import time
 import pytest
 from prometheus_client import CollectorRegistry
 
-from liquidity.ops_http import ops_app, serve
+from liquidity.serve.ops_http import ops_app, serve
 
 
 def test_idle_connections_time_out_and_release_their_threads(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from liquidity.models import SeriesState
 from liquidity.registry import get
 from liquidity.registry.releases import CBOE_CLOSE, H15, H41
-from liquidity.schedule import (
+from liquidity.serve.schedule import (
     ReleaseTrigger,
     expected_latest,
     freshness,

@@ -125,7 +125,7 @@ async def test_rejections_are_counted_in_metrics(
 ) -> None:
     from prometheus_client import CollectorRegistry
 
-    from liquidity.metrics import REJECTED, Metrics, Snapshot
+    from liquidity.serve.metrics import REJECTED, Metrics, Snapshot
 
     replay.data.revise("WALCL", "2025-11-12", "inf")
     replay.data.revise("WALCL", "2099-01-07", "1")

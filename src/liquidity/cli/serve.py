@@ -12,7 +12,7 @@ def serve(
     """Collect on release times; metrics, /healthz and /readyz on LIQUIDITY_METRICS_PORT."""
     import asyncio
 
-    from liquidity.daemon import Daemon
+    from liquidity.serve.daemon import Daemon
 
     app = ctx.obj
     settings = app.settings()

@@ -15,7 +15,7 @@ def status(ctx: typer.Context) -> None:
 
     from liquidity.cli.render import render
     from liquidity.registry import SERIES
-    from liquidity.schedule import freshness
+    from liquidity.serve.schedule import freshness
 
     app = ctx.obj
     settings = app.settings()

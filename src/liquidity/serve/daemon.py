@@ -23,11 +23,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from liquidity import clock
-from liquidity.alerts import Alerts
 from liquidity.errors import LiquidityError
-from liquidity.metrics import Metrics, Snapshot, freshness_all
 from liquidity.registry import SERIES
-from liquidity.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
+from liquidity.serve.alerts import Alerts
+from liquidity.serve.metrics import Metrics, Snapshot, freshness_all
+from liquidity.serve.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
 from liquidity.sources.registry import SOURCES
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class Daemon:
 
     async def run(self, *, burst: bool = False) -> int:
         from liquidity.http import close_breakers, make_breakers
-        from liquidity.ops_http import ops_app, serve
+        from liquidity.serve.ops_http import ops_app, serve
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -134,7 +134,7 @@ class Daemon:
             return
         import httpx
 
-        from liquidity.alerts import discord_sender
+        from liquidity.serve.alerts import discord_sender
 
         client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
         self.alerts.send = discord_sender(
@@ -144,9 +144,9 @@ class Daemon:
     async def _open_lease(self, stack: contextlib.AsyncExitStack) -> Any:
         if self.settings.redis_url is None:
             return None
-        from liquidity.lease import Lease
         from liquidity.publish.names import Names
         from liquidity.publish.redis import connect
+        from liquidity.serve.lease import Lease
 
         client = connect(self.settings)
         stack.push_async_callback(client.aclose)
