@@ -44,7 +44,7 @@ $(BENCH_BIN)/uv:
 
 bench: $(BENCH_BIN)/uv
 	$(BENCH_BIN)/uv pip install --quiet --python $(BENCH_BIN)/python -e '.[questdb]' $(BENCH_PEERS)
-	$(BENCH_BIN)/python bench/run.py
+	$(BENCH_BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -43,9 +43,8 @@ _launcher = subprocess.Popen(
     [sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
 )
 
-sys.path.insert(0, str(ROOT))  # tests.replay: the same server the test suite uses
-
-from tests.replay import GOOD_KEYS, ReplayServer  # noqa: E402
+# The same replay server the test suite uses (run as ``python -m bench.run`` from the root).
+from tests.support.replay import GOOD_KEYS, ReplayServer  # noqa: E402
 
 API_KEY = next(iter(GOOD_KEYS))
 FRED_IDS = [

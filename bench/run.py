@@ -1,15 +1,15 @@
-"""``make bench``: every figure measured in this run, written to bench/RESULTS.md."""
+"""``make bench``: every figure measured in this run, written to bench/RESULTS.md.
+
+Run from the repository root as ``python -m bench.run``: the replay server is the test
+suite's own (``tests.support.replay``), imported as a package, no path patching."""
 
 from __future__ import annotations
 
 import os
 import platform
-import sys
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import coldstart, collect, storage
 from bench.common import LATENCY, RATE, RUNS, floor_seconds, start_server

@@ -3,7 +3,7 @@ as-of Net Liquidity over 20 years of weekly data with 10 vintages per date.
 
 QuestDB: the server ``LIQUIDITY_TEST_QUESTDB_URL`` names, else the real QuestDB 8.0.3 of
 ``shared/questdb`` beside the repository, started here on free loopback ports and stopped
-afterwards (the tests' own helper, ``tests/questdb_server.py``); the store itself, without
+afterwards (the tests' own helper, ``tests/support/questdb_server.py``); the store itself, without
 the spool, in tables of its own that are dropped afterwards; a write returns once QuestDB
 has applied its WAL, so rows/s counts rows queryable.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests import questdb_server
+from tests.support import questdb_server
 
 from bench.common import RUNS, Stat
 from liquidity.config import Settings

@@ -5,19 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from liquidity.config import Settings
 from liquidity.storage.duckdb import DuckDBStore
-from tests import questdb_server as questdb_server_module
-from tests.questdb_server import QuestDBServer
-from tests.redis_helpers import delete_prefix, shared_redis_or_skip, unique_prefix
-from tests.replay import GOOD_KEYS, ReplayServer
-
-FIXTURES = Path(__file__).parent / "fixtures"
-API_KEY = next(iter(GOOD_KEYS))
+from tests.support import questdb_server as questdb_server_module
+from tests.support.questdb_server import QuestDBServer
+from tests.support.redis_server import delete_prefix, shared_redis_or_skip, unique_prefix
+from tests.support.replay import ReplayServer
+from tests.support.settings import API_KEY, make_settings
 
 
 @pytest.fixture(autouse=True)
@@ -35,27 +32,6 @@ def replay() -> Iterator[ReplayServer]:
     server = ReplayServer().start()
     yield server
     server.stop()
-
-
-def make_settings(server: ReplayServer, tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings pointed at the replay server, with fast retries for tests."""
-    values: dict[str, Any] = {
-        "fred_api_url": f"{server.url}/fred",
-        "fred_graph_url": f"{server.url}/graph/fredgraph.csv",
-        "yahoo_url": server.url,
-        "nyfed_url": server.url,
-        "treasury_url": server.url,
-        "duckdb_path": tmp_path / "test.duckdb",
-        "retry_initial_wait": 0.01,
-        "retry_max_wait": 2.0,
-        "http_timeout": 5.0,
-        "fred_requests_per_second": 50.0,
-        "fred_requests_per_minute": 6000.0,
-        "yahoo_requests_per_second": 50.0,
-        "yahoo_requests_per_minute": 6000.0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

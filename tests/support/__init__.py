@@ -1,0 +1,1 @@
+"""What the tests share: the replay server, real Redis/QuestDB launchers, CLI runners, fixtures."""
