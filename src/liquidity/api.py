@@ -76,11 +76,12 @@ def net_liquidity(
 
 
 def _with_store(settings: Settings | None, read: Any) -> Any:
+    from liquidity.compose import store_config
     from liquidity.config import load_settings
     from liquidity.storage import open_store
 
     settings = settings or load_settings()
-    store = open_store(settings, lock_wait=settings.duckdb_lock_wait)
+    store = open_store(store_config(settings), lock_wait=settings.duckdb_lock_wait)
     try:
         return read(store)
     finally:

@@ -34,10 +34,11 @@ class AppContext:
     @contextmanager
     def store(self) -> Iterator[Store]:
         """The configured store for the length of a ``with``; an error opening it exits 1."""
+        from liquidity.compose import store_config
         from liquidity.storage import open_store
 
         settings = self.settings()
-        store = self.run(open_store, settings, lock_wait=settings.duckdb_lock_wait)
+        store = self.run(open_store, store_config(settings), lock_wait=settings.duckdb_lock_wait)
         try:
             yield store
         finally:
