@@ -11,16 +11,16 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from purgatory.service._async.repository import (
+from liquidity.thirdparty.purgatory import (
     AsyncAbstractRepository,
+    AsyncAbstractUnitOfWork,
     AsyncInMemoryRepository,
+    redis_repository,
 )
-from purgatory.service._async.unit_of_work import AsyncAbstractUnitOfWork
 
 if TYPE_CHECKING:
-    from purgatory.domain.model import Context
-
     from liquidity.config import Settings
+    from liquidity.thirdparty.purgatory import Context
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +29,9 @@ class FallbackRepository(AsyncAbstractRepository):
     """Redis first; on the first Redis error, this process's memory for good."""
 
     def __init__(self, url: str, prefix: str, timeout: float) -> None:
-        from purgatory.service._async.repository import AsyncRedisRepository
-        from redis.asyncio import Redis
-
-        self.primary = AsyncRedisRepository(url)
-        # purgatory builds its client without timeouts: a dead Redis would hang a request.
-        self.primary.redis = Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
-        self.primary.prefix = prefix
         self.fallback = AsyncInMemoryRepository()
         self.messages = self.fallback.messages  # one queue whichever backend answers
-        self.primary.messages = self.messages
+        self.primary = redis_repository(url, prefix, timeout, self.messages)
         self.degraded = False
 
     async def _call(self, method: str, *args: Any) -> Any:

@@ -21,8 +21,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from purgatory import AsyncCircuitBreakerFactory
-from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
 from liquidity.config import Settings
 from liquidity.errors import (
@@ -38,6 +36,7 @@ from liquidity.sources.base import FetchRequest
 from liquidity.sources.fred_api import FredApiSource, series_query
 from liquidity.sources.registry import http_policy
 from liquidity.storage.duckdb import DuckDBStore
+from liquidity.thirdparty.purgatory import AsyncCircuitBreaker, AsyncCircuitBreakerFactory
 from tests.support.replay import Fault, ReplayServer
 from tests.support.settings import API_KEY, FIXTURES, make_settings
 
