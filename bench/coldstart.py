@@ -54,7 +54,8 @@ print(json.dumps(steps))
 """
 
 # In the order `liquidity collect` imports them (the CLI first: it keeps httpx's own CLI
-# and, through liquidity.circuit, redis out): what each adds on top of the ones before.
+# and, through liquidity.thirdparty.purgatory, redis out): what each adds on top of the
+# ones before.
 MODULES = [
     "typer",
     "rich.console",

@@ -11,16 +11,16 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from purgatory.service._async.repository import (
+from liquidity.thirdparty.purgatory import (
     AsyncAbstractRepository,
+    AsyncAbstractUnitOfWork,
     AsyncInMemoryRepository,
+    redis_repository,
 )
-from purgatory.service._async.unit_of_work import AsyncAbstractUnitOfWork
 
 if TYPE_CHECKING:
-    from purgatory.domain.model import Context
-
     from liquidity.redis_conn import RedisConfig
+    from liquidity.thirdparty.purgatory import Context
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +29,13 @@ class FallbackRepository(AsyncAbstractRepository):
     """Redis first; on the first Redis error, this process's memory for good."""
 
     def __init__(self, redis: RedisConfig, prefix: str) -> None:
-        from purgatory.service._async.repository import AsyncRedisRepository
-
         from liquidity.redis_conn import connect
 
-        self.primary = AsyncRedisRepository(redis.url.get_secret_value())
-        # purgatory builds its client without timeouts: a dead Redis would hang a request.
-        # redis-py's own retry policy, as purgatory's client has.
-        self.primary.redis = connect(redis, short_retry=False)
-        self.primary.prefix = prefix
         self.fallback = AsyncInMemoryRepository()
         self.messages = self.fallback.messages  # one queue whichever backend answers
-        self.primary.messages = self.messages
+        # redis-py's own retry policy, as purgatory's client has; our timeouts.
+        client = connect(redis, short_retry=False)
+        self.primary = redis_repository(redis.url.get_secret_value(), client, prefix, self.messages)
         self.degraded = False
 
     async def _call(self, method: str, *args: Any) -> Any:

@@ -31,7 +31,6 @@ from tenacity import (
 )
 
 from liquidity import clock
-from liquidity.circuit import AsyncCircuitBreakerFactory, OpenedState
 from liquidity.errors import (
     LiquidityError,
     RateLimitedError,
@@ -42,6 +41,7 @@ from liquidity.errors import (
 )
 from liquidity.ratelimit import WindowLimiter
 from liquidity.redaction import redact_url
+from liquidity.thirdparty.purgatory import AsyncCircuitBreakerFactory, OpenedState
 
 if TYPE_CHECKING:
     from liquidity.redis_conn import RedisConfig
@@ -272,6 +272,7 @@ def make_breakers(config: BreakerConfig) -> AsyncCircuitBreakerFactory:
 
 async def close_breakers(breakers: AsyncCircuitBreakerFactory) -> None:
     """Release the Redis connection of shared breakers (nothing to do in memory)."""
-    close = getattr(breakers.uow, "close", None)
-    if close is not None:
-        await close()
+    from liquidity.breakers import SharedUnitOfWork
+
+    if isinstance(breakers.uow, SharedUnitOfWork):
+        await breakers.uow.close()

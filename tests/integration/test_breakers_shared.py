@@ -43,7 +43,7 @@ def test_unreachable_redis_falls_back_to_memory_breakers(prefix: str) -> None:
 def test_purgatory_loads_without_redis_and_shared_breakers_still_work(
     prefix: str, replay: ReplayServer
 ) -> None:
-    """``liquidity.circuit`` keeps redis out of a start without Redis configured; the
+    """``liquidity.thirdparty.purgatory`` keeps redis out of a start without Redis configured; the
     probe processes above import it that way, and then share breakers through Redis."""
     code = "import sys, liquidity.http; print('redis' in sys.modules)"
     assert python_prints(code) == "False"

@@ -21,8 +21,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from purgatory import AsyncCircuitBreakerFactory
-from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
 from liquidity.compose import breaker_config, collect_config, source_config
 from liquidity.config import Settings
@@ -38,6 +36,7 @@ from liquidity.registry import get, series_for_source
 from liquidity.sources.base import FetchRequest
 from liquidity.sources.fred_api import FredApiSource, series_query
 from liquidity.storage.duckdb import DuckDBStore
+from liquidity.thirdparty.purgatory import AsyncCircuitBreaker, AsyncCircuitBreakerFactory
 from tests.support.replay import Fault, ReplayServer
 from tests.support.settings import API_KEY, FIXTURES, make_settings
 

@@ -10,10 +10,10 @@ import sys
 
 import typer
 
-from liquidity.cli import lean
 from liquidity.cli.context import AppContext, fail
+from liquidity.thirdparty.httpx import refuse_own_cli
 
-lean.install()
+refuse_own_cli()
 
 app = typer.Typer(
     name="liquidity",

@@ -14,14 +14,15 @@ db_app = typer.Typer(
 @db_app.command("init")
 def init(ctx: typer.Context) -> None:
     """Create the tables (QuestDB) or check that they match; idempotent."""
+    from liquidity.storage.base import schema_of
+
     app = ctx.obj
     with app.store() as store:
-        inner = getattr(store, "inner", store)
-        init_schema = getattr(inner, "init_schema", None)
-        if init_schema is None:
+        schema = schema_of(store)
+        if schema is None:
             typer.echo(f"{app.settings().store}: tables are created on open; nothing to do")
             return
-        created = app.run(init_schema)
+        created = app.run(schema.init_schema)
     typer.echo(f"created: {', '.join(created)}" if created else "tables exist and match")
 
 
@@ -29,16 +30,17 @@ def init(ctx: typer.Context) -> None:
 def flush_spool(ctx: typer.Context) -> None:
     """Write what an outage left in the local spool, oldest first."""
     from liquidity.errors import StorageUnavailableError
+    from liquidity.storage.base import spool_of
 
     app = ctx.obj
     with app.store() as store:
-        flush = getattr(store, "flush_spool", None)
-        if flush is None:
+        spooled = spool_of(store)
+        if spooled is None:
             typer.echo("this store has no spool")
             return
         try:
-            done, result = flush()
+            done, result = spooled.flush_spool()
         except StorageUnavailableError as exc:
-            entries, rows = store.spool.depth()
+            entries, rows = spooled.spool_depth()
             app.fail_with(f"{exc}; {entries} entries still spooled ({rows} rows)")
     typer.echo(f"replayed {done} entries: {result.inserted} new, {result.revised} revised rows")

@@ -16,13 +16,14 @@ def status(ctx: typer.Context) -> None:
     from liquidity.cli.render import render
     from liquidity.registry import SERIES
     from liquidity.serve.schedule import freshness
+    from liquidity.storage.base import spool_of
 
     app = ctx.obj
     settings = app.settings()
     with app.store() as store:
         states = app.run(store.states)
-        spool = getattr(store, "spool", None)
-        spooled = spool.depth()[1] if spool is not None else 0
+        spool = spool_of(store)
+        spooled = spool.spool_depth()[1] if spool is not None else 0
     now = clock.now()
     grace = timedelta(seconds=settings.overdue_grace)
     header = ["series", "source", "rows", "last date", "expected", "overdue", "last success",

@@ -18,9 +18,9 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
 from liquidity import clock
 from liquidity.errors import LiquidityError
@@ -31,27 +31,86 @@ from liquidity.serve.schedule import ReleaseTrigger, expected_latest, groups, re
 from liquidity.sources.registry import SOURCES
 
 if TYPE_CHECKING:
+    from prometheus_client import Histogram
+
     from liquidity.config import Settings
+    from liquidity.models import Change, Observation, SeriesState, WriteResult
     from liquidity.pipeline import CollectReport
+    from liquidity.serve.lease import Lease
+    from liquidity.serve.schedule import Freshness
     from liquidity.storage.base import Store
+    from liquidity.thirdparty.purgatory import AsyncCircuitBreakerFactory
 
 log = logging.getLogger(__name__)
 STORE_FAILURES_BEFORE_ALERT = 3
 
 
-class TimedStore:
-    """A store whose writes are timed into a histogram; everything else passes through."""
+class Scheduler(Protocol):
+    """What the daemon uses of APScheduler's ``AsyncIOScheduler`` (untyped upstream)."""
 
-    def __init__(self, inner: Store, histogram: Any) -> None:
-        self._inner = inner
+    def add_job(
+        self, func: Callable[..., Awaitable[None]], trigger: object = None, **options: object
+    ) -> object: ...
+
+    def start(self) -> None: ...
+
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+class TimedStore:
+    """A ``Store`` whose writes are timed into a histogram; the rest goes to ``inner``.
+
+    A ``base.Wrapper``: ``schema_of`` / ``spool_of`` find the capabilities of ``inner``."""
+
+    def __init__(self, inner: Store, histogram: Histogram) -> None:
+        self.inner = inner
         self._histogram = histogram
 
-    def write(self, *args: Any, **kwargs: Any) -> Any:
+    def write(
+        self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
+    ) -> WriteResult:
         with self._histogram.time():
-            return self._inner.write(*args, **kwargs)
+            return self.inner.write(observations, revision_known_at=revision_known_at)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    def read(
+        self,
+        series_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Observation]:
+        return self.inner.read(series_id, start=start, end=end, as_of=as_of)
+
+    def latest(
+        self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
+    ) -> dict[str, Observation]:
+        return self.inner.latest(series_ids, as_of=as_of)
+
+    def states(self) -> dict[str, SeriesState]:
+        return self.inner.states()
+
+    def record_fetch(
+        self,
+        series_id: str,
+        fetched_at: datetime,
+        *,
+        last_updated: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.inner.record_fetch(series_id, fetched_at, last_updated=last_updated, error=error)
+
+    def changes(self, since: datetime | None, *, limit: int = 10_000) -> list[Change]:
+        return self.inner.changes(since, limit=limit)
+
+    def get_cursor(self, name: str) -> datetime | None:
+        return self.inner.get_cursor(name)
+
+    def set_cursor(self, name: str, position: datetime) -> None:
+        self.inner.set_cursor(name, position)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class Daemon:
@@ -77,8 +136,8 @@ class Daemon:
         self.lock = asyncio.Lock()
         self.store_failures = 0
         self.jobs_run = 0
-        self._breakers: Any = None
-        self._scheduler: Any = None
+        self._breakers: AsyncCircuitBreakerFactory | None = None  # built in ``run``
+        self._scheduler: Scheduler | None = None  # started in ``run`` unless burst
         self._jobs: set[asyncio.Task[None]] = set()  # run apart from the loops a stop cancels
 
     # -- life cycle ---------------------------------------------------------------------
@@ -92,19 +151,19 @@ class Daemon:
             loop.add_signal_handler(sig, self.stop.set)
         server = serve(ops_app(self.registry, self.readiness), self.settings.metrics_addr,
                        self.settings.metrics_port)  # fmt: skip
-        self._breakers = make_breakers(self.collect_config.breakers)
-        await self._breakers.initialize()
+        self._breakers = breakers = make_breakers(self.collect_config.breakers)
+        await breakers.initialize()
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(server.shutdown)
-            stack.push_async_callback(close_breakers, self._breakers)
+            stack.push_async_callback(close_breakers, breakers)
             await self._open_alerts(stack)
             lease = await self._open_lease(stack)
             if burst:
                 if await self._keep_lease(lease):
                     await self.job("catch-up", list(SERIES))
                 return 0
-            self._start_scheduler()
-            stack.callback(self._scheduler.shutdown, wait=False)
+            scheduler = self._start_scheduler()
+            stack.callback(scheduler.shutdown, wait=False)
             tasks = [asyncio.create_task(self._lease_loop(lease)),
                      asyncio.create_task(self._snapshot_loop())]  # fmt: skip
             await self.stop.wait()
@@ -146,7 +205,7 @@ class Daemon:
             self.settings.discord_webhook_url.get_secret_value(), client
         )
 
-    async def _open_lease(self, stack: contextlib.AsyncExitStack) -> Any:
+    async def _open_lease(self, stack: contextlib.AsyncExitStack) -> Lease | None:
         if self.redis is None:
             return None
         from liquidity.redis_conn import connect
@@ -160,15 +219,16 @@ class Daemon:
         return lease
 
     @staticmethod
-    async def _release(lease: Any) -> None:
+    async def _release(lease: Lease) -> None:
         with contextlib.suppress(Exception):
             await lease.release()
 
-    def _start_scheduler(self) -> None:
+    def _start_scheduler(self) -> Scheduler:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
-        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler: Scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler = scheduler
         now = clock.now()
         interval = self.settings.serve_interval
         for (source, release), specs in groups(SERIES.values()).items():
@@ -176,15 +236,16 @@ class Daemon:
             ids = [s.id for s in specs]
             trigger = (IntervalTrigger(seconds=interval, start_date=now) if interval
                        else ReleaseTrigger(release))  # fmt: skip
-            self._scheduler.add_job(
+            scheduler.add_job(
                 self.job, trigger, args=[name, ids], id=name, name=name,
                 max_instances=1, coalesce=True, misfire_grace_time=3600,
             )  # fmt: skip
-        self._scheduler.start()
+        scheduler.start()
+        return scheduler
 
     # -- leadership -----------------------------------------------------------------------
 
-    async def _keep_lease(self, lease: Any) -> bool:
+    async def _keep_lease(self, lease: Lease | None) -> bool:
         if lease is None:
             return True
         try:
@@ -197,7 +258,7 @@ class Daemon:
         self.snapshot.active = held
         return held
 
-    async def _lease_loop(self, lease: Any) -> None:
+    async def _lease_loop(self, lease: Lease | None) -> None:
         if lease is None:
             self._spawn("catch-up", list(SERIES))
             return
@@ -234,7 +295,7 @@ class Daemon:
 
         store = open_store(self.store_config)
         try:
-            timed: Any = TimedStore(store, self.metrics.store_seconds)
+            timed = TimedStore(store, self.metrics.store_seconds)
             report = await collect(self.collect_config, timed, ids, breakers=self._breakers)
         finally:
             store.close()
@@ -270,24 +331,26 @@ class Daemon:
 
     async def refresh(self, report: CollectReport | None) -> None:
         from liquidity.storage import open_store
+        from liquidity.storage.base import spool_of
 
         snap = self.snapshot
         try:
             store = open_store(self.store_config)
             try:
                 snap.states = store.states()
-                spool = getattr(store, "spool", None)
-                snap.spool_rows = spool.depth()[1] if spool is not None else 0
+                spool = spool_of(store)
+                snap.spool_rows = spool.spool_depth()[1] if spool is not None else 0
             finally:
                 store.close()
             snap.store_up, snap.store_error, self.store_failures = True, None, 0
         except LiquidityError as exc:
             self.store_failures += 1
             snap.store_up, snap.store_error = False, str(exc)
-        for source in SOURCES:  # every registered source, whether this run used it
-            with contextlib.suppress(Exception):
-                breaker = await self._breakers.get_breaker(source)
-                snap.breakers[source] = breaker.context.state == "opened"
+        if (breakers := self._breakers) is not None:  # built in ``run``
+            for source in SOURCES:  # every registered source, whether this run used it
+                with contextlib.suppress(Exception):
+                    breaker = await breakers.get_breaker(source)
+                    snap.breakers[source] = breaker.context.state == "opened"
         snap.taken_at = clock.now()
         if snap.active:
             await self._alert(report)
@@ -331,6 +394,6 @@ def _late(series_id: str, snap: Snapshot, now: datetime) -> bool:
     return expected is not None and (last is None or last < expected)
 
 
-def _overdue_text(f: Any) -> str:
+def _overdue_text(f: Freshness) -> str:
     return (f"{f.series_id} overdue: expected {f.expected_date} (released "
             f"{f.due_at:%Y-%m-%d %H:%M} UTC), newest stored {f.last_date}")  # fmt: skip

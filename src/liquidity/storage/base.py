@@ -15,9 +15,9 @@ brings: the look-ahead this store exists to prevent.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from liquidity.models import Change, Observation, SeriesState, WriteResult
 
@@ -74,3 +74,56 @@ class Store(Protocol):
     def set_cursor(self, name: str, position: datetime) -> None: ...
 
     def close(self) -> None: ...
+
+
+# -- optional capabilities --------------------------------------------------------------
+# Not every store has them; ask with ``schema_of`` / ``spool_of``, which also look
+# inside a wrapper (the spool around QuestDB, the daemon's timing), never with getattr.
+
+
+@runtime_checkable
+class HasSchema(Protocol):
+    """A store whose tables are created by us (QuestDB), not on open (DuckDB)."""
+
+    def init_schema(self) -> list[str]:
+        """Create missing tables, check existing ones; the names of those created."""
+        ...
+
+
+@runtime_checkable
+class Spooled(Protocol):
+    """A store that keeps writes in a local spool while its backend is down."""
+
+    def spool_depth(self) -> tuple[int, int]:
+        """(entries, rows) waiting in the spool."""
+        ...
+
+    def flush_spool(self) -> tuple[int, WriteResult]:
+        """Replay everything spooled; (entries replayed, what the writes did)."""
+        ...
+
+
+@runtime_checkable
+class Wrapper(Protocol):
+    """A store around another one; the capabilities of ``inner`` are its capabilities."""
+
+    @property
+    def inner(self) -> Store: ...
+
+
+def layers(store: Store) -> Iterator[Store]:
+    """``store``, then each store it wraps, outermost first."""
+    yield store
+    while isinstance(store, Wrapper):
+        store = store.inner
+        yield store
+
+
+def schema_of(store: Store) -> HasSchema | None:
+    """The layer of ``store`` that manages its own tables, if any."""
+    return next((s for s in layers(store) if isinstance(s, HasSchema)), None)
+
+
+def spool_of(store: Store) -> Spooled | None:
+    """The layer of ``store`` that spools during outages, if any."""
+    return next((s for s in layers(store) if isinstance(s, Spooled)), None)

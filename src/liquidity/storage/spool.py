@@ -92,7 +92,7 @@ class SpoolingStore:
     """
 
     def __init__(self, inner: Store, spool: Spool, *, cooldown: float = 30.0) -> None:
-        self.inner = inner
+        self.inner = inner  # a ``base.Wrapper``: ``schema_of`` finds QuestDB's schema here
         self.spool = spool
         self.cooldown = cooldown
         self._down_until = 0.0
@@ -130,6 +130,10 @@ class SpoolingStore:
 
     def set_cursor(self, name: str, position: datetime) -> None:
         self._apply_or_spool("cursor", {"name": name, "position": position.isoformat()})
+
+    def spool_depth(self) -> tuple[int, int]:
+        """(entries, observation rows) waiting in the spool."""
+        return self.spool.depth()
 
     def flush_spool(self) -> tuple[int, WriteResult]:
         """Replay everything spooled; (entries replayed, what the writes did).
