@@ -145,20 +145,27 @@ SOURCE_CONFIGS: dict[str, Callable[[Settings], SourceConfig]] = {
 
 def source_config(settings: Settings, name: str) -> SourceConfig:
     """Source ``name``'s config; an unknown name is a ``ConfigError``."""
+    from importlib import import_module
+
     from liquidity.sources.registry import entry
 
-    entry(name)  # the registry names what is known
-    return SOURCE_CONFIGS[name](settings)
+    known = entry(name)  # the registry names what is known
+    if known.config is None:
+        return SOURCE_CONFIGS[name](settings)
+    module, _, function = known.config.partition(":")
+    make: Callable[[Settings], SourceConfig] = getattr(import_module(module), function)
+    return make(settings)
 
 
 def collect_config(settings: Settings) -> CollectConfig:
     """Everything one collect (``pipeline.collect``) needs."""
     from liquidity.pipeline import CollectConfig
+    from liquidity.sources.registry import SOURCES
 
     return CollectConfig(
         start=settings.start,
         lookback_days=settings.lookback_days,
-        sources={name: make(settings) for name, make in SOURCE_CONFIGS.items()},
+        sources={name: source_config(settings, name) for name in SOURCES},
         breakers=breaker_config(settings),
         publish=publish_config(settings),
         secrets=tuple(settings.secret_values()),

@@ -1,5 +1,5 @@
-"""A source that is not in the package: one module, one registry line and one line in the
-composition root make it collectable (``test_source_registry``). It reads ``/toy/<symbol>``
+"""A source that is not in the package: this module and one registry line (``ENTRY``) make
+it collectable (``test_source_registry``). It reads ``/toy/<symbol>``
 answering ``{"points": [{"date": "2024-01-02", "value": "1.5"}, ...]}``, errors as
 ``{"error": {"message": "..."}}``."""
 
@@ -20,11 +20,12 @@ from liquidity.sources.registry import SourceConfig, SourceEntry
 
 NAME = "toy"
 URL = ""  # the test's server; a real source would read its own setting
-ENTRY = SourceEntry("tests.support.toy_source:build")  # the registry line
+# The registry line:
+ENTRY = SourceEntry("tests.support.toy_source:build", config="tests.support.toy_source:config")
 
 
 def config(settings: Settings) -> SourceConfig:
-    """The composition root's line (``compose.SOURCE_CONFIGS``): its limits and URL."""
+    """Its limits and URL (a real source would read settings of its own)."""
     return SourceConfig(http_policy(settings, 50.0, 6000.0), URL)
 
 

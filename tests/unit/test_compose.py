@@ -57,7 +57,11 @@ def _settings(**values: object) -> Settings:
 
 
 def test_every_registered_source_has_a_config() -> None:
-    assert compose.SOURCE_CONFIGS.keys() == SOURCES.keys()
+    # A built-in's settings are mapped by the root; another source names its own function.
+    unmapped = compose.SOURCE_CONFIGS.keys()
+    without = [n for n, e in SOURCES.items() if e.config is None and n not in unmapped]
+    assert not without
+    assert compose.SOURCE_CONFIGS.keys() <= SOURCES.keys()
 
 
 def test_each_source_gets_its_own_limits_url_and_key() -> None:

@@ -1,7 +1,7 @@
-"""Adding a source is one module, one registry line and one line in the composition root:
-``tests/support/toy_source.py``, put in both (and its series in the table) by the test
-alone, is collected through ``collect`` like any built-in source, its refusals read by the
-shared decoder."""
+"""Adding a source is one module and one registry line: ``tests/support/toy_source.py``,
+its ``ENTRY`` put in the registry (and its series in the table) by the test alone, is
+collected through ``collect`` like any built-in source, its refusals read by the shared
+decoder."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from liquidity import compose
 from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.errors import ConfigError
@@ -51,7 +50,6 @@ def toy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     thread.start()
     monkeypatch.setattr(toy_source, "URL", f"http://127.0.0.1:{server.server_address[1]}")
     monkeypatch.setitem(registry.SOURCES, toy_source.NAME, toy_source.ENTRY)
-    monkeypatch.setitem(compose.SOURCE_CONFIGS, toy_source.NAME, toy_source.config)
     for spec in (toy_source.TOY, toy_source.TOY_GONE):
         monkeypatch.setitem(SERIES, spec.id, spec)
     yield

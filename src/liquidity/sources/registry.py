@@ -1,9 +1,11 @@
 """Every source in one table: name -> the factory that builds it (as OpenBB's
 ``fetcher_dict``).
 
-Adding a source is one module with a ``build`` factory (see :class:`Factory`), one line in
-:data:`SOURCES`, and one line in ``liquidity.compose.SOURCE_CONFIGS`` mapping its settings
-(URL, limits, key) onto its :class:`SourceConfig`; its series name it in the series table.
+Adding a source is one module with a ``build`` factory (see :class:`Factory`) and a
+``config`` function (the settings -> its :class:`SourceConfig`: URL, limits, key), and one
+line in :data:`SOURCES` naming both; its series name it in the series table. The built-in
+sources' settings are fields of ``Settings``, so their ``config`` lives in the composition
+root (``liquidity.compose.SOURCE_CONFIGS``) instead.
 A factory is named "module:function" and imported only when a collect needs that source,
 so a run imports and opens only the sources it asks. Whether a source batches its
 requests is the source's own ``batched`` (keyless FRED does, keyed FRED does not).
@@ -42,6 +44,9 @@ class Factory(Protocol):
 @dataclass(frozen=True, slots=True)
 class SourceEntry:
     factory: str  # "package.module:function", a Factory
+    # "package.module:function": settings -> SourceConfig; None for the built-in sources,
+    # whose settings the composition root maps (compose.SOURCE_CONFIGS).
+    config: str | None = None
 
     def build(self, http: SourceClient, config: SourceConfig, *, vintages: bool) -> Source:
         module, _, function = self.factory.partition(":")
