@@ -1,6 +1,6 @@
 """``liquidity status``: per series, what we have, what is due, and how fresh it is.
 
-The same freshness view as the daemon's metrics (``schedule.freshness``)."""
+The same freshness view as the daemon's metrics (``serve.freshness``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def status(ctx: typer.Context) -> None:
 
     from liquidity.cli.render import render
     from liquidity.registry import SERIES
-    from liquidity.serve.schedule import freshness
+    from liquidity.serve.freshness import freshness
 
     app = ctx.obj
     settings = app.settings()
