@@ -3,7 +3,7 @@
 Tables fit an 80-column terminal without cutting a cell: dates and numbers never wrap
 (Rich narrows the wrapping text columns first), text folds onto more lines rather than
 ending in ``…``, and columns a command marks ``wide`` only show with ``--wide``, on a
-console as wide as the table needs.
+console as wide as the table needs. Narrower than 80, a cut date or number shows ``…``.
 """
 
 from __future__ import annotations
@@ -52,8 +52,16 @@ def render(title: str, header: Sequence[str], rows: Sequence[Sequence[object]], 
         json.dump(records, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        columns = [Column(name, right=i > 0) for i, name in enumerate(header)]
+        # Numbers and dates never wrap; a text column (the source) folds if it must.
+        columns = [
+            Column(name, right=i > 0, wrap=not all(_atomic(row[i]) for row in rows))
+            for i, name in enumerate(header)
+        ]
         table(title, columns, rows)
+
+
+def _atomic(value: object) -> bool:
+    return isinstance(value, int | float | date)  # date covers datetime
 
 
 def table(
@@ -77,7 +85,9 @@ def table(
             c.header,
             justify="right" if c.right else "left",
             no_wrap=not c.wrap,
-            overflow="fold",  # never "…": a value too long for its column takes more lines
+            # Text too long for its column takes more lines. A date or number is only cut
+            # below the width a command's columns are chosen for (80), and then shows "…".
+            overflow="fold" if c.wrap else "ellipsis",
         )
     for row in rows:
         grid.add_row(*(_text(row[i]) for i in shown))
