@@ -70,7 +70,6 @@ def table(
     rows: Sequence[Sequence[object]],
     *,
     wide: bool = False,
-    console: Console | None = None,
 ) -> Console:
     """Print ``rows`` (one value per column, markup allowed) as a table; the console used
     is returned for what a command prints after it."""
@@ -92,7 +91,7 @@ def table(
     for row in rows:
         grid.add_row(*(_text(row[i]) for i in shown))
     # Emoji codes are never ours to print; not replacing them saves importing their table.
-    console = console or Console(emoji=False)
+    console = Console(emoji=False)
     if wide:  # the whole table, even past the terminal's edge, rather than cut cells
         needed = console.measure(grid, options=console.options.update_width(10_000)).maximum
         if needed > console.width:
