@@ -26,8 +26,9 @@ from liquidity import clock
 from liquidity.errors import LiquidityError
 from liquidity.registry import SERIES
 from liquidity.serve.alerts import Alerts
+from liquidity.serve.freshness import expected_latest
 from liquidity.serve.metrics import Metrics, Snapshot, freshness_all
-from liquidity.serve.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
+from liquidity.serve.schedule import ReleaseTrigger, groups, retry_delay
 from liquidity.sources.registry import SOURCES
 
 if TYPE_CHECKING:

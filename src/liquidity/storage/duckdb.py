@@ -14,14 +14,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
 
 from liquidity import clock
 from liquidity.errors import StorageBusyError, StorageError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -451,6 +453,8 @@ def _where(*conditions: tuple[str, object]) -> tuple[str, list[object]]:
 
 
 def _arrays(observations: Sequence[Observation]) -> dict[str, np.ndarray]:
+    import numpy as np  # only writes need it: ~0.15 s off every read-only command
+
     n = len(observations)
     return {
         "series_id": np.array([o.series_id for o in observations], dtype=object),
