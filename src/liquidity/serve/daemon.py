@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from liquidity.models import Change, Observation, SeriesState, WriteResult
     from liquidity.pipeline import CollectReport
     from liquidity.serve.lease import Lease
-    from liquidity.serve.schedule import Freshness
+    from liquidity.serve.freshness import Freshness
     from liquidity.storage.base import Store
     from liquidity.thirdparty.purgatory import AsyncCircuitBreakerFactory
 
