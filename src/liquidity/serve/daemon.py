@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from liquidity.config import Settings
     from liquidity.models import Change, Observation, SeriesState, WriteResult
     from liquidity.pipeline import CollectReport
-    from liquidity.serve.lease import Lease
     from liquidity.serve.freshness import Freshness
+    from liquidity.serve.lease import Lease
     from liquidity.storage.base import Store
     from liquidity.thirdparty.purgatory import AsyncCircuitBreakerFactory
 
