@@ -14,6 +14,7 @@ FRED = "fred"
 YAHOO = "yahoo"
 NYFED = "nyfed"
 TREASURY = "treasury_dts"
+SOURCES = (FRED, YAHOO, NYFED, TREASURY)
 
 
 @dataclass(frozen=True, slots=True)
