@@ -9,6 +9,7 @@ from liquidity.transforms.net_liquidity import NetLiquidityRow, components, comp
 from liquidity.window import EVERYTHING, Window
 
 if TYPE_CHECKING:
+    from liquidity.catalog import Catalog
     from liquidity.models import Observation
     from liquidity.storage.base import Store
 
@@ -37,6 +38,29 @@ def net_liquidity(
     start, end, as_of = window.start, window.end, window.as_of
     rows = {sid: store.read(sid, end=end, as_of=as_of) for sid in components(v)}
     return [r for r in compute(v, rows) if start is None or r.date >= start]
+
+
+def base_series(catalog: Catalog, entry_id: str) -> list[str]:
+    """The stored series an entry is computed from (itself, for a stored series)."""
+    if entry_id not in catalog.derived:
+        return [entry_id]
+    out: dict[str, None] = {}
+    for op in catalog.derived[entry_id].operands:
+        out.update(dict.fromkeys(base_series(catalog, op)))
+    return list(out)
+
+
+def realtime(
+    store: Store, catalog: Catalog, entry_id: str, window: Window = EVERYTHING
+) -> list[tuple[date, float]]:
+    """``entry_id`` as it was known at the end of each day (New York), from every stored
+    vintage in one read per series and one pass (``catalog.compute.realtime``).
+    ``window.as_of`` does not apply: each day is its own as-of."""
+    from liquidity.catalog.compute import realtime as known_each_day
+
+    rows = {sid: store.vintages(sid, end=window.end) for sid in base_series(catalog, entry_id)}
+    start = window.start
+    return [r for r in known_each_day(catalog, entry_id, rows) if start is None or r[0] >= start]
 
 
 def why_empty(

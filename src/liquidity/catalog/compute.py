@@ -17,6 +17,7 @@ from bisect import bisect_right, insort
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -99,6 +100,7 @@ def _to_entry(catalog: Catalog, entry: DerivedEntry, operand: str) -> float:
 # --- as known each day --------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)  # every operand of a formula asks for the same days
 def end_of_day(day: date) -> datetime:
     """The next New York midnight after ``day`` began, in UTC: what was public "that
     evening" is what was known strictly before it."""
