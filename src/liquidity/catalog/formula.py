@@ -4,11 +4,15 @@ Parsed by a small recursive-descent parser (never ``eval``) into a tree; the tre
 checked against the operands' units once, when the catalog loads, and compiled into
 a function over aligned value arrays.
 
-Units: ``+`` and ``-`` need one dimension on both sides (USD millions + USD billions
-is fine: the right side is converted to the left side's scale; percent + USD is
-refused); a bare number in a sum takes the other side's unit; ``*`` and ``/`` by a
-number keep the unit; a ratio of one dimension is a pure number. Anything else
-(USD x USD, number / USD) is refused: no catalog needs it and its unit has no name.
+Units: every operand is first converted to the scale of the first operand of its
+dimension in the formula (USD millions + USD billions: the billions become millions;
+so the result is in the first operand's unit). ``+`` and ``-`` then need one dimension
+on both sides (percent + USD is refused); a bare number in a sum takes the other side's
+unit; ``*`` and ``/`` by a number keep the unit; a ratio of one dimension is a pure
+number. Anything else (USD x USD, number / USD) is refused: no catalog needs it and its
+unit has no name. Converting the operands, not each partial result, keeps the numbers
+those of a computation in one unit (``WALCL - (RRPONTSYD + WTREGEN)`` is bit for bit
+the registry's Net Liquidity).
 """
 
 from __future__ import annotations
@@ -150,19 +154,31 @@ def _label(m: Measure) -> str:
     return m.dimension or "a number"
 
 
+def common_scales(node: Node, units: Mapping[str, Measure]) -> dict[str, Measure]:
+    """Per operand, the measure it is converted to: the first operand's of its dimension."""
+    first: dict[str, Measure] = {}
+    for name in names(node):
+        first.setdefault(units[name].dimension, units[name])
+    return {name: first[units[name].dimension] for name in names(node)}
+
+
 def measure(node: Node, units: Mapping[str, Measure]) -> Measure:
     """The unit ``node`` evaluates in; :class:`FormulaError` when units do not combine."""
+    return _measure(node, common_scales(node, units))
+
+
+def _measure(node: Node, units: Mapping[str, Measure]) -> Measure:
     if isinstance(node, Num):
         return PURE
     if isinstance(node, Ref):
         return units[node.name]
     if isinstance(node, Neg):
-        return measure(node.operand, units)
-    left, right = measure(node.left, units), measure(node.right, units)
+        return _measure(node.operand, units)
+    left, right = _measure(node.left, units), _measure(node.right, units)
     if node.op in "+-":
         if isinstance(node.left, Num):
             return right
-        if isinstance(node.right, Num) or left.dimension == right.dimension:
+        if isinstance(node.right, Num) or left == right:
             return left
         word = "add" if node.op == "+" else "subtract"
         raise FormulaError(f"cannot {word} {_label(right)} and {_label(left)}")
@@ -170,7 +186,7 @@ def measure(node: Node, units: Mapping[str, Measure]) -> Measure:
         return left
     if node.op == "*" and left == PURE:
         return right
-    if node.op == "/" and left.dimension == right.dimension:
+    if node.op == "/" and left == right:
         return PURE
     raise FormulaError(f"cannot {'multiply' if node.op == '*' else 'divide'} "
                        f"{_label(left)} by {_label(right)}")  # fmt: skip
@@ -181,23 +197,30 @@ Evaluator = Callable[[Mapping[str, Array]], Array]
 
 def compile_formula(node: Node, units: Mapping[str, Measure]) -> Evaluator:
     """A function of the operands' arrays (each in its own unit) giving the formula's
-    values in ``measure(node, units)``; scales are converted inside sums and ratios."""
+    values in ``measure(node, units)``: each operand is scaled once, on the way in."""
+    measure(node, units)  # refuse units that do not combine before building anything
+    to = common_scales(node, units)
+    scales = {name: factor(units[name], to[name]) for name in to}
+    return _compile(node, scales)
+
+
+_OPS: dict[str, Callable[[Array, Array], Array]] = {
+    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
+}  # fmt: skip
+
+
+def _compile(node: Node, scales: Mapping[str, float]) -> Evaluator:
     if isinstance(node, Num):
         value = node.value
         return lambda env: np.asarray(value)
     if isinstance(node, Ref):
-        name = node.name
-        return lambda env: env[name]
+        name, scale = node.name, scales[node.name]
+        if scale == 1.0:
+            return lambda env: env[name]
+        return lambda env: env[name] * scale
     if isinstance(node, Neg):
-        inner = compile_formula(node.operand, units)
+        inner = _compile(node.operand, scales)
         return lambda env: -inner(env)
-    left, right = compile_formula(node.left, units), compile_formula(node.right, units)
-    lm, rm = measure(node.left, units), measure(node.right, units)
-    scale = 1.0 if PURE in (lm, rm) else factor(rm, lm)  # right side in the left's scale
-    ops: dict[str, Callable[[Array, Array], Array]] = {
-        "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
-    }  # fmt: skip
-    fn = ops[node.op]
-    if scale == 1.0:
-        return lambda env: fn(left(env), right(env))
-    return lambda env: fn(left(env), right(env) * scale)
+    left, right = _compile(node.left, scales), _compile(node.right, scales)
+    fn = _OPS[node.op]
+    return lambda env: fn(left(env), right(env))
