@@ -80,14 +80,14 @@ def why_empty(
     absent = [sid for sid in parts if not store.read(sid)]
     if len(absent) == len(parts):
         return f"no data for {NET_LIQUIDITY}; run `liquidity collect` first"
-    name = f"{NET_LIQUIDITY} ({v.name}: {', '.join(parts)})"
+    name = f"{NET_LIQUIDITY} ({variant_name}: {', '.join(parts)})"
     if absent:
         ids = " ".join(absent)
         return f"no data for {', '.join(absent)}, needed by {name}; run `liquidity collect {ids}`"
     for sid in parts:
         if as_of is not None and not store.read(sid, as_of=as_of):
             return f"{name}: {_series_empty(store, sid, None, None, as_of)}"
-    full = net_liquidity(store, v.name, Window(as_of=as_of))
+    full = net_liquidity(store, variant_name, Window(as_of=as_of))
     if not full:
         return f"{name}: the components have no date in common{_at(as_of)}"
     return _window_empty(NET_LIQUIDITY, full[0].date, full[-1].date, start, end, as_of)
