@@ -15,6 +15,7 @@ from liquidity.catalog.load import (
     PACKAGE,
     check_file,
     default_catalog,
+    install_for,
     load_catalog,
     user_catalog_path,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "SeriesEntry",
     "check_file",
     "default_catalog",
+    "install_for",
     "load_catalog",
     "user_catalog_path",
 ]

@@ -31,7 +31,7 @@ from liquidity.registry.releases import NEW_YORK
 class DerivedRow:
     date: date
     value: float  # in the entry's unit
-    components: dict[str, float]  # operand -> value, in the entry's unit when convertible
+    components: dict[str, float]  # operand -> value, at the formula's common scale
 
 
 Reader = Callable[[str], Sequence[Observation]]
@@ -82,19 +82,12 @@ def _rows(
     ok = np.isfinite(values)
     for arr in arrays.values():
         ok &= np.isfinite(arr)
-    scales = {op: _to_entry(catalog, entry, op) for op in entry.operands}
+    scales = entry.scales
     out = []
     for i in np.flatnonzero(ok).tolist():
-        parts = {op: float(arrays[op][i]) * scales[op] for op in entry.operands}
+        parts = {op: float(arrays[op][i]) * scales.get(op, 1.0) for op in entry.operands}
         out.append(DerivedRow(days[i], float(values[i]), parts))
     return out
-
-
-def _to_entry(catalog: Catalog, entry: DerivedEntry, operand: str) -> float:
-    unit = catalog.unit(operand)
-    if unit.dimension != entry.unit.dimension:
-        return 1.0  # shown in its own unit
-    return unit.scale / entry.unit.scale
 
 
 # --- as known each day --------------------------------------------------------------

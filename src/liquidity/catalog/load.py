@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from liquidity.catalog import formula
 from liquidity.catalog.model import Catalog, DerivedEntry, SeriesEntry
@@ -22,6 +22,9 @@ from liquidity.errors import ConfigError, UnitError
 from liquidity.registry import releases
 from liquidity.registry.series import SOURCES, SeriesSpec
 from liquidity.registry.units import Measure, Unit, parse_unit_label
+
+if TYPE_CHECKING:
+    from liquidity.config import Settings
 
 PACKAGE = "package"
 ENV = "LIQUIDITY_CATALOG"
@@ -45,6 +48,17 @@ def user_catalog_path(environ: Mapping[str, str] | None = None) -> tuple[Path, b
         return Path(env[ENV]).expanduser(), True
     home = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(home) / "liquidity" / "catalog.toml", False
+
+
+def install_for(settings: Settings) -> Catalog:
+    """Load the catalog ``settings`` name (``catalog``, else the default user file) and
+    make it the active one: the composition roots (CLI, API, daemon) call this once."""
+    from liquidity.registry.series import install_catalog
+
+    path, explicit = (settings.catalog, True) if settings.catalog else user_catalog_path()
+    catalog = load_catalog(path, keyed=settings.fred_api_key is not None, required=explicit)
+    install_catalog(catalog)
+    return catalog
 
 
 def default_catalog() -> Catalog:
@@ -256,8 +270,15 @@ def _entry(
     return DerivedEntry(
         did, str(table.get("title", did)), str(table["formula"]), tree, operands,
         None if dates is None else str(dates), computed, declared,
-        formula.compile_formula(tree, units), origin,
+        formula.compile_formula(tree, units), origin, _scales(tree, units),
     )  # fmt: skip
+
+
+def _scales(tree: formula.Node, units: Mapping[str, Measure]) -> dict[str, float]:
+    from liquidity.registry.units import factor
+
+    common = formula.common_scales(tree, units)
+    return {name: factor(units[name], common[name]) for name in common}
 
 
 def _declared_unit(table: dict[str, Any], computed: Measure, first: Measure) -> Unit:

@@ -27,6 +27,9 @@ class DerivedEntry:
     unit: Unit  # the declared unit (default: the first operand's)
     evaluate: Evaluator = field(compare=False, repr=False)
     origin: str = "package"
+    # Per operand, the factor to the formula's common scale (its first operand's of that
+    # dimension): components are shown so, e.g. RRPONTSYD in USD millions beside WALCL.
+    scales: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def factor(self) -> float:
@@ -53,3 +56,18 @@ class Catalog:
 
     def ids(self) -> list[str]:
         return [*self.series, *self.derived]
+
+    def find(self, entry_id: str) -> str:
+        """The id of the entry named ``entry_id`` (any case); ConfigError if none."""
+        from liquidity.errors import ConfigError
+
+        found = entry_id.upper()
+        if found not in self.series and found not in self.derived:
+            known = ", ".join(self.ids())
+            raise ConfigError(f"unknown series {entry_id!r}; known: {known}")
+        return found
+
+    def title(self, entry_id: str) -> str:
+        if entry_id in self.series:
+            return self.series[entry_id].spec.title
+        return self.derived[entry_id].title

@@ -24,11 +24,13 @@ class AppContext:
     def settings(self) -> Settings:
         """Settings and logging, built once, on first use (not for --help)."""
         if self._settings is None:
+            from liquidity.catalog import install_for
             from liquidity.config import load_settings
             from liquidity.logs import configure
 
             self._settings = self.run(load_settings)
             configure(self.verbose, self.redactor(), as_json=self._settings.log_json)
+            self.run(install_for, self._settings)  # the user's series and formulas
         return self._settings  # type: ignore[no-any-return]
 
     @contextmanager
