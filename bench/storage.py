@@ -186,6 +186,7 @@ class BenchQuestDB:
 
     @staticmethod
     def open(url: str, path: Path) -> Any:
+        from liquidity.compose import questdb_config
         from liquidity.config import Settings
         from liquidity.storage.questdb import QuestDBStore
 
@@ -201,7 +202,7 @@ class BenchQuestDB:
             questdb_table_prefix=f"bench{uuid.uuid4().hex[:8]}_",
             spool_path=path.with_suffix(".spool"),
         )
-        store = QuestDBStore(settings)
+        store = QuestDBStore(questdb_config(settings))
         store.init_schema()
         close = store.close
 

@@ -98,13 +98,13 @@ def net_liquidity(
 
 
 def _with_store(settings: Settings | None, read: Any) -> Any:
-    from liquidity.catalog import install_for
+    from liquidity.compose import install_catalog, store_config
     from liquidity.config import load_settings
     from liquidity.storage import open_store
 
     settings = settings or load_settings()
-    install_for(settings)
-    store = open_store(settings, lock_wait=settings.duckdb_lock_wait)
+    install_catalog(settings)
+    store = open_store(store_config(settings), lock_wait=settings.duckdb_lock_wait)
     try:
         return read(store)
     finally:

@@ -20,7 +20,7 @@ from purgatory.service._async.unit_of_work import AsyncAbstractUnitOfWork
 if TYPE_CHECKING:
     from purgatory.domain.model import Context
 
-    from liquidity.config import Settings
+    from liquidity.redis_conn import RedisConfig
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +28,15 @@ log = logging.getLogger(__name__)
 class FallbackRepository(AsyncAbstractRepository):
     """Redis first; on the first Redis error, this process's memory for good."""
 
-    def __init__(self, url: str, prefix: str, timeout: float) -> None:
+    def __init__(self, redis: RedisConfig, prefix: str) -> None:
         from purgatory.service._async.repository import AsyncRedisRepository
-        from redis.asyncio import Redis
 
-        self.primary = AsyncRedisRepository(url)
+        from liquidity.redis_conn import connect
+
+        self.primary = AsyncRedisRepository(redis.url.get_secret_value())
         # purgatory builds its client without timeouts: a dead Redis would hang a request.
-        self.primary.redis = Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
+        # redis-py's own retry policy, as purgatory's client has.
+        self.primary.redis = connect(redis, short_retry=False)
         self.primary.prefix = prefix
         self.fallback = AsyncInMemoryRepository()
         self.messages = self.fallback.messages  # one queue whichever backend answers
@@ -85,15 +85,8 @@ class SharedUnitOfWork(AsyncAbstractUnitOfWork):
 
     contexts: FallbackRepository
 
-    def __init__(self, settings: Settings) -> None:
-        from liquidity.publish.names import Names
-
-        assert settings.redis_url is not None
-        self.contexts = FallbackRepository(
-            settings.redis_url.get_secret_value(),
-            Names(settings.redis_prefix).breaker_prefix,
-            settings.redis_timeout,
-        )
+    def __init__(self, redis: RedisConfig) -> None:
+        self.contexts = FallbackRepository(redis, redis.breaker_prefix)
 
     async def initialize(self) -> None:
         await self.contexts.initialize()

@@ -1,4 +1,5 @@
-"""Settings: one ``Settings`` built once (in the CLI callback) and passed down.
+"""Settings: one ``Settings`` built once (by the CLI, the daemon's command or the Python API)
+and mapped by ``liquidity.compose`` onto each part's own config; nothing below reads it.
 
 Sources, highest priority first: init arguments, ``LIQUIDITY_*`` environment
 variables, a ``.env`` file, a SOPS-encrypted file (``LIQUIDITY_SECRETS_FILE``,

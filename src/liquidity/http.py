@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 from tenacity import (
@@ -44,7 +44,7 @@ from liquidity.ratelimit import WindowLimiter
 from liquidity.redaction import redact_url
 
 if TYPE_CHECKING:
-    from liquidity.config import Settings
+    from liquidity.redis_conn import RedisConfig
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ _ENCODED = frozenset({"content-encoding", "content-length", "transfer-encoding"}
 
 @dataclass(frozen=True, slots=True)
 class HttpPolicy:
+    """One source's HTTP behaviour: its own limits, the shared timeouts, retries and size
+    cap (``liquidity.compose`` builds it from the settings and the source's limits)."""
+
     requests_per_second: float
     requests_per_minute: float
     timeout: float
@@ -62,27 +65,12 @@ class HttpPolicy:
     user_agent: str = "liquidity (+https://github.com/liquidity)"
     max_response_bytes: int = 32 * 2**20
 
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        requests_per_second: float,
-        requests_per_minute: float,
-        user_agent: str | None = None,
-    ) -> HttpPolicy:
-        """The shared timeouts, retries and size cap, with a source's own limits (from
-        ``liquidity.sources.registry``)."""
-        own: dict[str, Any] = {"user_agent": user_agent} if user_agent is not None else {}
-        return cls(
-            requests_per_second,
-            requests_per_minute,
-            timeout=settings.http_timeout,
-            attempts=settings.retry_attempts,
-            initial_wait=settings.retry_initial_wait,
-            max_wait=settings.retry_max_wait,
-            max_response_bytes=int(settings.http_max_response_mb * 2**20),
-            **own,
-        )
+
+@dataclass(frozen=True, slots=True)
+class BreakerConfig:
+    threshold: int  # failures that open a source's breaker
+    ttl: float  # seconds it stays open
+    redis: RedisConfig | None = None  # where the state is shared; None: this process only
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -270,15 +258,15 @@ def make_client(policy: HttpPolicy) -> httpx.AsyncClient:
     )
 
 
-def make_breakers(settings: Settings) -> AsyncCircuitBreakerFactory:
+def make_breakers(config: BreakerConfig) -> AsyncCircuitBreakerFactory:
     """Breakers per source; with Redis configured their state is shared (``breakers``)."""
     uow = None
-    if settings.redis_url is not None:
+    if config.redis is not None:
         from liquidity.breakers import SharedUnitOfWork
 
-        uow = SharedUnitOfWork(settings)
+        uow = SharedUnitOfWork(config.redis)
     return AsyncCircuitBreakerFactory(
-        default_threshold=settings.breaker_threshold, default_ttl=settings.breaker_ttl, uow=uow
+        default_threshold=config.threshold, default_ttl=config.ttl, uow=uow
     )
 
 

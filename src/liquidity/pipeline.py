@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from liquidity import clock
 from liquidity.errors import ConfigError, LiquidityError
-from liquidity.http import SourceClient, close_breakers, make_breakers, make_client
+from liquidity.http import BreakerConfig, SourceClient, close_breakers, make_breakers, make_client
 from liquidity.models import FetchResult, SeriesState, WriteResult
 from liquidity.redaction import Redactor
 from liquidity.registry import SERIES, SeriesSpec, get
@@ -31,8 +31,27 @@ from liquidity.sources.base import FetchRequest, Source
 if TYPE_CHECKING:
     from purgatory import AsyncCircuitBreakerFactory
 
-    from liquidity.config import Settings
+    from liquidity.publish.redis import PublishConfig
+    from liquidity.sources.registry import SourceConfig
     from liquidity.storage.base import Store
+
+
+@dataclass(frozen=True, slots=True)
+class CollectConfig:
+    """What a collect needs, built from the settings by ``liquidity.compose``."""
+
+    start: date  # the first date of a series with nothing stored
+    lookback_days: int  # re-fetch overlap for revisions
+    sources: Mapping[str, SourceConfig]  # by source name
+    breakers: BreakerConfig
+    publish: PublishConfig | None = None  # None: no Redis, nothing published
+    secrets: tuple[str, ...] = ()  # masked in every error the report carries
+
+    @property
+    def keyed(self) -> bool:
+        """Whether FRED has an API key: its answers carry stamps, ALFRED's vintages."""
+        fred = self.sources.get("fred")
+        return fred is not None and fred.api_key is not None
 
 
 @dataclass(slots=True)
@@ -105,7 +124,7 @@ def _dates(days: list[date]) -> str:
 def plan(
     specs: Sequence[SeriesSpec],
     states: dict[str, SeriesState],
-    settings: Settings,
+    config: CollectConfig,
     start: date | None,
     keyed: bool,
 ) -> list[FetchRequest]:
@@ -119,9 +138,9 @@ def plan(
         elif state is not None and state.last_date is not None:
             # A stored row dated in the future must never move the start past today.
             last = min(state.last_date, clock.today())
-            first = last - timedelta(days=settings.lookback_days)
+            first = last - timedelta(days=config.lookback_days)
         else:
-            first = settings.start
+            first = config.start
         # The skip-if-unchanged stamp only holds for an incremental run.
         stamp = state.last_updated if state is not None and start is None and keyed else None
         requests.append(FetchRequest(spec, first, stamp))
@@ -129,7 +148,7 @@ def plan(
 
 
 async def _open_sources(
-    settings: Settings,
+    config: CollectConfig,
     stack: AsyncExitStack,
     breakers: AsyncCircuitBreakerFactory,
     needed: set[str],
@@ -137,7 +156,7 @@ async def _open_sources(
 ) -> tuple[dict[str, Source], list[SourceClient]]:
     """A client and source for each source in ``needed``, and no others (each source's
     module is imported only here, when it is needed)."""
-    from liquidity.sources.registry import SOURCES, entry, http_policy
+    from liquidity.sources.registry import SOURCES, entry
 
     clients = []
     sources: dict[str, Source] = {}
@@ -145,15 +164,17 @@ async def _open_sources(
     # unknown name (last) is a ConfigError from ``entry``, never silently skipped.
     for name in [n for n in SOURCES if n in needed] + sorted(needed - SOURCES.keys()):
         source = entry(name)
-        policy = http_policy(settings, name)
-        http = await stack.enter_async_context(make_client(policy))
-        clients.append(SourceClient(name, http, policy, breakers))
-        sources[name] = source.build(clients[-1], settings, vintages=vintages)
+        own = config.sources.get(name)
+        if own is None:
+            raise ConfigError(f"source {name!r} has no configuration (liquidity.compose)")
+        http = await stack.enter_async_context(make_client(own.policy))
+        clients.append(SourceClient(name, http, own.policy, breakers))
+        sources[name] = source.build(clients[-1], own, vintages=vintages)
     return sources, clients
 
 
 async def collect(
-    settings: Settings,
+    config: CollectConfig,
     store: Store,
     series_ids: Sequence[str] | None = None,
     *,
@@ -166,23 +187,22 @@ async def collect(
     vintage (needs an API key), from ``start`` or the configured first date."""
     began = time.perf_counter()
     if vintages:
-        if settings.fred_api_key is None:
+        if not config.keyed:
             raise ConfigError("--vintages needs LIQUIDITY_FRED_API_KEY: ALFRED is API-only")
-        start = start or settings.start
+        start = start or config.start
     specs = [get(s) for s in series_ids] if series_ids else list(SERIES.values())
-    redact = Redactor(settings.secret_values())
-    keyed = settings.fred_api_key is not None
+    redact = Redactor(list(config.secrets))
     states = store.states()
-    requests = plan(specs, states, settings, start, keyed)
+    requests = plan(specs, states, config, start, config.keyed)
     reports: list[SeriesReport] = []
     own_breakers = breakers is None
-    breakers = breakers or make_breakers(settings)
+    breakers = breakers or make_breakers(config.breakers)
     await breakers.initialize()
     async with AsyncExitStack() as stack:
         if own_breakers:
             stack.push_async_callback(close_breakers, breakers)
         needed = {r.spec.source for r in requests}
-        sources, clients = await _open_sources(settings, stack, breakers, needed, vintages)
+        sources, clients = await _open_sources(config, stack, breakers, needed, vintages)
         tasks = []
         for name, source in sources.items():
             mine = [r for r in requests if r.spec.source == name]
@@ -207,19 +227,19 @@ async def collect(
         summary.latencies_by_source[c.source] = list(c.latencies)
         for status, n in c.statuses.items():
             summary.statuses[status] = summary.statuses.get(status, 0) + n
-    if settings.redis_url is not None:
-        await _publish(settings, store, summary, redact)
+    if config.publish is not None:
+        await _publish(config.publish, store, summary, redact)
     return summary
 
 
 async def _publish(
-    settings: Settings, store: Store, summary: CollectReport, redact: Redactor
+    config: PublishConfig, store: Store, summary: CollectReport, redact: Redactor
 ) -> None:
     """After the store has the data: publish every change since the cursor (any run's)."""
     from liquidity.publish.redis import publish_pending
 
     try:
-        summary.published = (await publish_pending(settings, store)).added
+        summary.published = (await publish_pending(config, store)).added
     except LiquidityError as exc:  # PublishError, or the store failing to give its feed
         summary.publish_error = redact(str(exc))
 

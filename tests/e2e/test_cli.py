@@ -150,7 +150,7 @@ def test_commands_that_fetch_skip_httpx_own_command_line() -> None:
 def test_keyed_collect_with_fred_real_units_texts_stores_all(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    # The fixtures carry FRED's own texts (RRPONTSYD's without dots, DESIGN.md section 3).
+    # The fixtures carry FRED's own texts (RRPONTSYD's without dots).
     rrp = replay.data.metadata("RRPONTSYD")
     assert rrp is not None and rrp["seriess"][0]["units"] == "Billions of US Dollars"
     env = cli_env(replay, tmp_path / "k.duckdb", LIQUIDITY_FRED_API_KEY=API_KEY)

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from liquidity.compose import collect_config
 from liquidity.errors import SourceTransientError
 from liquidity.pipeline import collect
 from liquidity.redaction import RedactingFilter, Redactor, redact_url
@@ -84,7 +85,7 @@ async def test_exception_text_is_clean(replay: ReplayServer, tmp_path: Path) -> 
     replay.fail("/series/observations", status=500, times=-1)
     settings = make_settings(replay, tmp_path, fred_api_key=API_KEY, retry_attempts=1)
     store = DuckDBStore(":memory:")
-    report = await collect(settings, store, ["WALCL"])
+    report = await collect(collect_config(settings), store, ["WALCL"])
     store.close()
     (failed,) = report.failures
     assert failed.error is not None and "HTTP 500" in failed.error

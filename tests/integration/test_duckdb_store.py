@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from liquidity.compose import store_config
 from liquidity.config import Settings
 from liquidity.storage import open_store
 from liquidity.storage.duckdb import DuckDBStore
@@ -78,7 +79,7 @@ def test_new_stores_have_no_index_and_stay_unique(tmp_path: Path) -> None:
 
 def test_threads_come_from_settings(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, duckdb_path=tmp_path / "t.duckdb")
-    store = open_store(settings)
+    store = open_store(store_config(settings))
     assert isinstance(store, DuckDBStore)
     assert store._query("SELECT current_setting('threads')", []) == [(1,)]
     store.close()

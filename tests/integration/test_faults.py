@@ -24,6 +24,7 @@ import pytest
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
+from liquidity.compose import breaker_config, collect_config, source_config
 from liquidity.config import Settings
 from liquidity.errors import (
     AuthenticationError,
@@ -36,7 +37,6 @@ from liquidity.pipeline import CollectReport, SeriesReport, collect
 from liquidity.registry import get, series_for_source
 from liquidity.sources.base import FetchRequest
 from liquidity.sources.fred_api import FredApiSource, series_query
-from liquidity.sources.registry import http_policy
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support.replay import Fault, ReplayServer
 from tests.support.settings import API_KEY, FIXTURES, make_settings
@@ -135,8 +135,8 @@ async def bounded(
 async def fred_client(
     settings: Settings, breakers: AsyncCircuitBreakerFactory | None = None
 ) -> AsyncIterator[SourceClient]:
-    policy = http_policy(settings, "fred")
-    breakers = breakers or make_breakers(settings)
+    policy = source_config(settings, "fred").policy
+    breakers = breakers or make_breakers(breaker_config(settings))
     await breakers.initialize()
     async with make_client(policy) as client:
         yield SourceClient("fred", client, policy, breakers)
@@ -198,7 +198,7 @@ async def test_429_retry_after_is_waited_then_succeeds(
 ) -> None:
     replay.fail(GRAPH, status=429, body=RATE_LIMIT_BODY, headers={"Retry-After": "1"}, times=1)
     began = time.monotonic()
-    report = await collect(settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(settings), memory_store, FRED_IDS)
     waited = time.monotonic() - began
 
     assert waited >= 0.9, f"Retry-After: 1 not honoured (collect took {waited:.3f}s)"
@@ -215,7 +215,9 @@ async def test_429_retry_after_is_capped_at_retry_max_wait(
 ) -> None:
     settings = make_settings(replay, tmp_path, retry_max_wait=0.5)
     replay.fail(GRAPH, status=429, body=RATE_LIMIT_BODY, headers={"Retry-After": "30"}, times=1)
-    report, elapsed = await bounded(collect(settings, memory_store, FRED_IDS), limit=5.0)
+    report, elapsed = await bounded(
+        collect(collect_config(settings), memory_store, FRED_IDS), limit=5.0
+    )
 
     assert report is not None, f"collect still waiting after {elapsed:.1f}s (Retry-After: 30)"
     assert 0.4 <= elapsed < 3.0
@@ -240,7 +242,7 @@ async def test_retry_after_pauses_requests_already_queued(tmp_path: Path) -> Non
         )
         store = DuckDBStore(":memory:")
         try:
-            report = await collect(settings, store, ["WALCL", "WTREGEN", "DGS10"])
+            report = await collect(collect_config(settings), store, ["WALCL", "WTREGEN", "DGS10"])
         finally:
             store.close()
         assert not report.failures
@@ -264,7 +266,7 @@ async def test_5xx_once_is_retried(
     status: int, settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.fail(GRAPH, status=status, times=1)
-    report = await collect(settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(settings), memory_store, FRED_IDS)
 
     assert replay.count(GRAPH) == 2
     assert replay.statuses == [status, 200]
@@ -278,7 +280,7 @@ async def test_persistent_503_keyless_fails_after_retry_attempts(
 ) -> None:
     settings = make_settings(replay, tmp_path, retry_attempts=3, breaker_threshold=10)
     replay.fail(GRAPH, status=503, times=-1)
-    report = await collect(settings, memory_store, ALL_IDS)
+    report = await collect(collect_config(settings), memory_store, ALL_IDS)
     reports = by_id(report)
 
     assert replay.count(GRAPH) == 3  # exactly retry_attempts
@@ -299,7 +301,7 @@ async def test_persistent_503_keyed_fails_one_series_only(
         replay, tmp_path, fred_api_key=API_KEY, retry_attempts=3, breaker_threshold=50
     )
     replay.fail("/fred/series", match="series_id=WALCL", status=503, times=-1)
-    report = await collect(settings, memory_store, ALL_IDS)
+    report = await collect(collect_config(settings), memory_store, ALL_IDS)
     reports = by_id(report)
 
     assert replay.count("/fred/series", "series_id=WALCL") == 3
@@ -320,7 +322,7 @@ async def test_hang_past_timeout_is_retried(
     settings = make_settings(replay, tmp_path, http_timeout=0.5)
     replay.fail(GRAPH, status=200, hang=2, times=1)
     began = time.monotonic()
-    report = await collect(settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(settings), memory_store, FRED_IDS)
 
     assert time.monotonic() - began >= 0.45
     assert replay.count(GRAPH) >= 2  # more when a loaded machine makes an answer slow too
@@ -334,7 +336,7 @@ async def test_hang_every_time_fails_with_timed_out(
 ) -> None:
     settings = make_settings(replay, tmp_path, http_timeout=0.5, retry_attempts=2)
     replay.fail(GRAPH, status=200, hang=2, times=-1)
-    report = await collect(settings, memory_store, ALL_IDS)
+    report = await collect(collect_config(settings), memory_store, ALL_IDS)
     reports = by_id(report)
 
     assert replay.count(GRAPH) == 2
@@ -350,7 +352,7 @@ async def test_truncated_body_is_retried(
 ) -> None:
     fake = b"observation_date,WALCL\n2020-01-01,7000000\n"
     replay.fail(GRAPH, status=200, body=fake, truncate=True, times=1)
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
 
     assert replay.count(GRAPH) == 2
     assert report.retries >= 1
@@ -370,7 +372,7 @@ async def test_malformed_json_on_fred_api(
     replay.fail(
         OBSERVATIONS, match="series_id=WALCL", status=200, body=b'{"observations": [', times=-1
     )
-    report = await collect(keyed_settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     reports = by_id(report)
 
     assert [s.series_id for s in report.failures] == ["WALCL"]
@@ -407,7 +409,7 @@ async def test_malformed_csv(
     memory_store: DuckDBStore,
 ) -> None:
     replay.fail(GRAPH, status=200, body=body, times=-1)
-    report = await collect(settings, memory_store, ["WALCL", "DGS2", "MOVE"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL", "DGS2", "MOVE"])
     reports = by_id(report)
 
     assert replay.count(GRAPH) == 1  # a malformed body is not retried
@@ -425,14 +427,14 @@ async def test_legacy_csv_matches_modern(
     settings: Settings, replay: ReplayServer, new_store: Callable[[], DuckDBStore]
 ) -> None:
     modern, legacy = new_store(), new_store()
-    modern_report = await collect(settings, modern, FRED_IDS)
+    modern_report = await collect(collect_config(settings), modern, FRED_IDS)
     replay.legacy_csv = True
     async with httpx.AsyncClient() as client:
         raw = await client.get(
             settings.fred_graph_url, params={"id": "DGS10", "cosd": "2000-01-01"}
         )
     assert raw.text.startswith("DATE,DGS10\n") and ",.\n" in raw.text  # really the old format
-    legacy_report = await collect(settings, legacy, FRED_IDS)
+    legacy_report = await collect(collect_config(settings), legacy, FRED_IDS)
 
     assert not modern_report.failures and not legacy_report.failures
     modern_by, legacy_by = by_id(modern_report), by_id(legacy_report)
@@ -446,7 +448,7 @@ async def test_legacy_csv_missing_counted_not_stored(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.legacy_csv = True
-    report = await collect(settings, memory_store, ["DGS10"])
+    report = await collect(collect_config(settings), memory_store, ["DGS10"])
 
     rows = fixture_csv("DGS10")
     present = [d for d, v in rows if v]
@@ -465,7 +467,7 @@ async def test_legacy_csv_missing_counted_not_stored(
 async def test_bad_api_key(replay: ReplayServer, tmp_path: Path, memory_store: DuckDBStore) -> None:
     bad = "not-a-valid-key-0000"
     settings = make_settings(replay, tmp_path, fred_api_key=bad)
-    report = await collect(settings, memory_store, ALL_IDS)
+    report = await collect(collect_config(settings), memory_store, ALL_IDS)
     reports = by_id(report)
 
     assert {s.series_id for s in report.failures} == set(FRED_IDS)
@@ -492,7 +494,7 @@ async def test_fred_api_error_body_on_one_series(
 ) -> None:
     body = b'{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'
     replay.fail("/fred/series", match="series_id=DGS2", status=400, body=body, times=-1)
-    report = await collect(keyed_settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     reports = by_id(report)
 
     assert [s.series_id for s in report.failures] == ["DGS2"]
@@ -515,7 +517,7 @@ async def test_yahoo_chart_error(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.fail("/v8/finance/chart/^MOVE", status=404, body=YAHOO_NOT_FOUND, times=-1)
-    report = await collect(settings, memory_store, YAHOO_IDS)
+    report = await collect(collect_config(settings), memory_store, YAHOO_IDS)
     reports = by_id(report)
 
     assert reports["MOVE"].error == "yahoo: MOVE: No data found, symbol may be delisted"
@@ -536,7 +538,7 @@ async def test_yahoo_null_closes_counted_not_stored(
     nulls = {d for d, c in zip(days, closes, strict=True) if c is None}
     assert nulls == {date(2022, 10, 10), date(2022, 11, 11)}  # Yahoo's own null rows
 
-    report = await collect(settings, memory_store, ["MOVE"], start=date(2020, 1, 1))
+    report = await collect(collect_config(settings), memory_store, ["MOVE"], start=date(2020, 1, 1))
     move = by_id(report)["MOVE"]
     assert move.error is None
     assert move.missing == 2
@@ -554,10 +556,10 @@ async def test_circuit_breaker_opens_and_stops_requests(
 ) -> None:
     settings = make_settings(replay, tmp_path, breaker_threshold=2, retry_attempts=5)
     replay.fail(GRAPH, status=503, times=-1)
-    breakers = make_breakers(settings)
+    breakers = make_breakers(breaker_config(settings))
 
     first_store = new_store()
-    first = await collect(settings, first_store, ALL_IDS, breakers=breakers)
+    first = await collect(collect_config(settings), first_store, ALL_IDS, breakers=breakers)
     assert replay.count(GRAPH) == 2  # the breaker opened after 2 failures: no 3rd attempt
     for sid in FRED_IDS:
         error = by_id(first)[sid].error
@@ -565,7 +567,7 @@ async def test_circuit_breaker_opens_and_stops_requests(
     assert_stored(first_store, YAHOO_IDS)  # Yahoo has its own breaker
 
     second_store = new_store()
-    second = await collect(settings, second_store, ALL_IDS, breakers=breakers)
+    second = await collect(collect_config(settings), second_store, ALL_IDS, breakers=breakers)
     assert replay.count(GRAPH) == 2  # nothing sent while open
     for sid in FRED_IDS:
         error = by_id(second)[sid].error
@@ -582,10 +584,10 @@ async def test_unit_scale_converted_and_unknown_unit_rejected(
     keyed_settings: Settings, replay: ReplayServer, new_store: Callable[[], DuckDBStore]
 ) -> None:
     plain, billions, widgets = new_store(), new_store(), new_store()
-    assert not (await collect(keyed_settings, plain, ["WTREGEN"])).failures
+    assert not (await collect(collect_config(keyed_settings), plain, ["WTREGEN"])).failures
 
     replay.data.units["WTREGEN"] = "Billions of U.S. Dollars"
-    assert not (await collect(keyed_settings, billions, ["WTREGEN"])).failures
+    assert not (await collect(collect_config(keyed_settings), billions, ["WTREGEN"])).failures
     base, scaled = values(plain, "WTREGEN"), values(billions, "WTREGEN")
     assert base and scaled.keys() == base.keys()
     for day, value in base.items():
@@ -593,7 +595,7 @@ async def test_unit_scale_converted_and_unknown_unit_rejected(
 
     replay.data.units["WTREGEN"] = "Thousands of Widgets"
     replay.reset_counts()
-    report = await collect(keyed_settings, widgets, ["WTREGEN"])
+    report = await collect(collect_config(keyed_settings), widgets, ["WTREGEN"])
     error = by_id(report)["WTREGEN"].error
     assert error == "fred: WTREGEN: unknown unit 'Thousands of Widgets', expected USD millions"
     assert replay.count(OBSERVATIONS) == 0
@@ -603,12 +605,12 @@ async def test_unit_scale_converted_and_unknown_unit_rejected(
 async def test_skip_if_unchanged(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    first = await collect(keyed_settings, memory_store, ALL_IDS)
+    first = await collect(collect_config(keyed_settings), memory_store, ALL_IDS)
     assert not first.failures
     assert replay.count(OBSERVATIONS) == len(FRED_IDS)
 
     replay.reset_counts()
-    second = await collect(keyed_settings, memory_store, ALL_IDS)
+    second = await collect(collect_config(keyed_settings), memory_store, ALL_IDS)
     assert not second.failures
     assert replay.count(OBSERVATIONS) == 0
     assert release_metadata_requests(replay) == FRED_RELEASES
@@ -616,7 +618,7 @@ async def test_skip_if_unchanged(
 
     replay.data.last_updated["WALCL"] = "2026-08-13 15:30:00-05"
     replay.reset_counts()
-    third = await collect(keyed_settings, memory_store, ALL_IDS)
+    third = await collect(collect_config(keyed_settings), memory_store, ALL_IDS)
     assert not third.failures
     assert replay.count(OBSERVATIONS) == 1
     assert replay.count(OBSERVATIONS, "series_id=WALCL") == 1
@@ -637,7 +639,7 @@ async def test_rate_limit_no_429(tmp_path: Path) -> None:
             server, tmp_path, fred_api_key=API_KEY, fred_requests_per_second=2.0
         )
         began = time.monotonic()
-        report = await collect(settings, store, FRED_IDS)
+        report = await collect(collect_config(settings), store, FRED_IDS)
         elapsed = time.monotonic() - began
 
         assert not report.failures
@@ -691,7 +693,7 @@ async def test_a_lying_count_cannot_make_paging_loop(
            "date": "2026-08-05", "value": "6600000"}  # fmt: skip
     body = json.dumps({"count": 10**6, "offset": 0, "limit": 100000, "observations": [row]})
     replay.fail(OBSERVATIONS, status=200, body=body.encode(), times=-1)
-    report = await collect(keyed_settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(keyed_settings), memory_store, ["WALCL"])
     assert report.failures == []
     assert replay.count(OBSERVATIONS) == 1
     # A count that is not a number is a malformed answer, one line.
@@ -699,6 +701,6 @@ async def test_a_lying_count_cannot_make_paging_loop(
     bad = json.dumps({"count": "many", "observations": [row]}).encode()
     replay.fail(OBSERVATIONS, status=200, body=bad, times=-1)
     report = await collect(
-        keyed_settings, DuckDBStore(":memory:"), ["WALCL"], start=date(2026, 1, 1)
+        collect_config(keyed_settings), DuckDBStore(":memory:"), ["WALCL"], start=date(2026, 1, 1)
     )
     assert report.series[0].error == "fred: WALCL: paging fields count/limit are not numbers"

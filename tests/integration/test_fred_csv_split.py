@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.pipeline import collect
 from liquidity.registry import get, series_for_source
@@ -29,7 +30,7 @@ def graph_ids(replay: ReplayServer) -> list[list[str]]:
 async def test_normal_case_is_one_request(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    report = await collect(settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(settings), memory_store, FRED_IDS)
     assert report.failures == []
     assert graph_ids(replay) == [[get(s).symbol for s in FRED_IDS]]
 
@@ -38,7 +39,7 @@ async def test_unknown_id_404_splits_and_names_only_it(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.data.csv["WLRRAL"] = []  # the replay server answers 404 for a request naming it
-    report = await collect(settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(settings), memory_store, FRED_IDS)
 
     assert [s.series_id for s in report.failures] == ["WLRRAL"]
     (failure,) = report.failures
@@ -57,7 +58,7 @@ async def test_absent_column_is_asked_again_without_losing_the_rest(
     # Once, fredgraph answers 200 with only WALCL's column: the other ids are asked again.
     body = b"observation_date,WALCL\n2025-11-05,6587034\n2025-11-12,6580462\n"
     replay.fail(GRAPH, status=200, body=body, times=1)
-    report = await collect(settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(settings), memory_store, FRED_IDS)
 
     assert report.failures == []
     asked = graph_ids(replay)

@@ -27,6 +27,7 @@ from liquidity.publish.redis import publish_pending
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support.observations import H41, weekly
 from tests.support.redis_server import SHARED_URL
+from tests.support.settings import publishing
 
 
 class Recorder(Actor):  # type: ignore[misc]
@@ -49,7 +50,7 @@ def test_backtest_engine_receives_observations_when_they_became_known(
     weekly(memory_store, "2024-01-03", 7_700_000.0)
     weekly(memory_store, "2024-01-10", 7_690_000.0, H41 + timedelta(days=7))
     settings = Settings(_env_file=None, redis_url=SHARED_URL, redis_prefix=prefix)
-    asyncio.run(publish_pending(settings, memory_store))
+    asyncio.run(publish_pending(publishing(settings), memory_store))
 
     client = redis.Redis.from_url(SHARED_URL)
     try:
@@ -119,7 +120,7 @@ def test_live_node_gets_our_stream_through_the_feed_actor(
         try:
             weekly(memory_store, "2024-01-03", 7_700_000.0)
             settings = Settings(_env_file=None, redis_url=SHARED_URL, redis_prefix=prefix)
-            await publish_pending(settings, memory_store)
+            await publish_pending(publishing(settings), memory_store)
             async with asyncio.timeout(15):
                 while not recorder.seen:  # noqa: ASYNC110 (filled by a callback)
                     await asyncio.sleep(0.05)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.pipeline import collect
 from liquidity.registry import series_for_source
@@ -23,7 +24,7 @@ async def test_every_served_value_is_stored_exactly(
     settings: Settings, replay: ReplayServer
 ) -> None:
     store = DuckDBStore(settings.duckdb_path)
-    report = await collect(settings, store)
+    report = await collect(collect_config(settings), store)
     assert not report.failures
     assert replay.count("/fredgraph.csv") == 1  # all nine FRED series in one request
     assert report.requests == 5  # plus one per Yahoo symbol, one NY Fed, one DTS page
@@ -43,7 +44,7 @@ async def test_only_the_sources_asked_for_get_a_client(
     settings: Settings, replay: ReplayServer
 ) -> None:
     store = DuckDBStore(settings.duckdb_path)
-    report = await collect(settings, store, ["DGS10", "VIX"])
+    report = await collect(collect_config(settings), store, ["DGS10", "VIX"])
     assert not report.failures
     assert set(report.by_source) == {"fred", "yahoo"}  # no NY Fed or Treasury client
     assert replay.count() == 2

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.models import Observation
 from liquidity.pipeline import collect
@@ -22,7 +23,7 @@ from liquidity.storage.duckdb import DuckDBStore
 from tests.support.observations import H41, weekly
 from tests.support.observations import released as obs
 from tests.support.replay import ReplayServer
-from tests.support.settings import make_settings
+from tests.support.settings import make_settings, publishing
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ async def test_publish_then_consume_every_stream(
     rsettings: Settings, prefix: str, client: aioredis.Redis, memory_store: DuckDBStore
 ) -> None:
     weekly(memory_store, "2024-01-03", 7_700_000.0)
-    result = await publish_pending(rsettings, memory_store)
+    result = await publish_pending(publishing(rsettings), memory_store)
     assert (result.changes, result.messages, result.added, result.derived) == (3, 4, 4, 1)
     assert memory_store.get_cursor(CURSOR) is not None
 
@@ -91,7 +92,7 @@ async def test_pubsub_pattern_receives_live_messages(
     await pubsub.psubscribe(names.channel_pattern)
     await pubsub.get_message(timeout=1)  # the subscribe confirmation
     weekly(memory_store, "2024-01-03", 7_700_000.0)
-    await publish_pending(rsettings, memory_store)
+    await publish_pending(publishing(rsettings), memory_store)
     received = []
     while len(received) < 4:
         m = await pubsub.get_message(ignore_subscribe_messages=True, timeout=2)
@@ -109,18 +110,18 @@ async def test_republish_adds_nothing_and_revisions_are_flagged(
     names = Names(prefix)
     weekly(memory_store, "2024-01-03", 7_700_000.0)
     weekly(memory_store, "2024-01-10", 7_690_000.0, H41 + timedelta(days=7))
-    first = await publish_pending(rsettings, memory_store)
+    first = await publish_pending(publishing(rsettings), memory_store)
     assert first.added == 8
     # A lost acknowledgement: the cursor is behind what Redis has. Nothing is added twice.
     memory_store.set_cursor(CURSOR, datetime(2000, 1, 1, tzinfo=UTC))
-    again = await publish_pending(rsettings, memory_store)
+    again = await publish_pending(publishing(rsettings), memory_store)
     assert (again.messages, again.added) == (8, 0)
     assert await client.xlen(names.stream("WALCL")) == 2
 
     # A revision of the older week: a new entry flagged, last value still the newer week.
     seen = datetime.now(UTC)
     memory_store.write([obs("WALCL", "2024-01-03", 7_701_000.0)], revision_known_at=seen)
-    rev = await publish_pending(rsettings, memory_store)
+    rev = await publish_pending(publishing(rsettings), memory_store)
     assert (rev.changes, rev.added, rev.derived) == (1, 2, 1)
     entries = await client.xrange(names.stream("NETLIQ_WEEKLY"))
     latest = Message.from_json(entries[-1][1]["data"])
@@ -155,14 +156,14 @@ async def test_collect_publishes_and_a_redis_outage_loses_nothing(
     )  # fmt: skip
     store = DuckDBStore(tmp_path / "c.duckdb")
     try:
-        report = await collect(down, store, ["WALCL", "WLRRAL", "WDTGAL"])
+        report = await collect(collect_config(down), store, ["WALCL", "WLRRAL", "WDTGAL"])
         assert not report.failures  # stored, breakers fell back to memory
         assert report.publish_error is not None and "Redis" in report.publish_error
         assert store.get_cursor(CURSOR) is None
         stored = store.count()
 
         up = down.model_copy(update={"redis_url": rsettings_url()})
-        report = await collect(up, store, ["WALCL"])
+        report = await collect(collect_config(up), store, ["WALCL"])
         assert report.publish_error is None
         names = Names(prefix)
         assert await client.xlen(names.stream("WALCL")) == len(store.read("WALCL"))

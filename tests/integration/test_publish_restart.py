@@ -18,6 +18,7 @@ from liquidity.publish.names import CURSOR, Names
 from liquidity.publish.redis import publish_pending
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support.redis_server import RedisServer
+from tests.support.settings import publishing
 
 PREFIX = "restart-test"
 
@@ -63,7 +64,7 @@ async def test_consumer_gets_every_message_once_in_order_across_a_restart(
     try:
         for i in range(3):
             write(i)
-            await publish_pending(settings, memory_store)
+            await publish_pending(publishing(settings), memory_store)
         await until(lambda: len(got) == 3)
         published_up_to = memory_store.get_cursor(CURSOR)
 
@@ -71,17 +72,17 @@ async def test_consumer_gets_every_message_once_in_order_across_a_restart(
         for i in range(3, 6):  # the outage: stored, not published, the cursor stays
             write(i)
             with pytest.raises(PublishError):
-                await publish_pending(settings, memory_store)
+                await publish_pending(publishing(settings), memory_store)
             assert memory_store.get_cursor(CURSOR) == published_up_to
         await asyncio.sleep(0.5)  # the consumer is retrying meanwhile
         assert consumer.reconnects >= 1
 
         server.start()  # same port and directory: the append-only file brings the data back
-        backlog = await publish_pending(settings, memory_store)
+        backlog = await publish_pending(publishing(settings), memory_store)
         assert (backlog.changes, backlog.added) == (3, 3)
         for i in range(6, 8):
             write(i)
-            await publish_pending(settings, memory_store)
+            await publish_pending(publishing(settings), memory_store)
         await until(lambda: len(got) == 8)
         await asyncio.sleep(0.5)  # and nothing more comes
     finally:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liquidity import clock, query
+from liquidity.compose import collect_config, questdb_config
 from liquidity.errors import StorageError
 from liquidity.models import Observation
 from liquidity.pipeline import collect
@@ -56,7 +57,7 @@ def test_existing_table_with_another_schema_is_refused(
     questdb_server: QuestDBServer, tmp_path: Path
 ) -> None:
     settings = questdb_settings(questdb_server, tmp_path)
-    store = QuestDBStore(settings)
+    store = QuestDBStore(questdb_config(settings))
     name = settings.questdb_table_prefix + OBS
     store.rest.exec(
         f"CREATE TABLE {name} (ts TIMESTAMP, x DOUBLE) TIMESTAMP(ts) PARTITION BY YEAR WAL"
@@ -73,7 +74,7 @@ def test_a_table_whose_keys_cannot_be_mended_is_refused(
     questdb_server: QuestDBServer, tmp_path: Path
 ) -> None:
     settings = questdb_settings(questdb_server, tmp_path)
-    store = QuestDBStore(settings)
+    store = QuestDBStore(questdb_config(settings))
     name = settings.questdb_table_prefix + CURSORS
     store.rest.exec(
         f"CREATE TABLE {name} (ts TIMESTAMP, name SYMBOL, position TIMESTAMP) "
@@ -128,7 +129,7 @@ def test_a_failed_send_reopens_and_loses_nothing(
     settings = questdb_settings(
         questdb_server, tmp_path, questdb_http_port=fake.port, questdb_retry_timeout=0
     )
-    inner = QuestDBStore(settings)
+    inner = QuestDBStore(questdb_config(settings))
     store = SpoolingStore(inner, Spool(settings.spool_path), cooldown=0)
     rows = [Observation("WALCL", WED - timedelta(weeks=i), float(i), date(2026, 8, 6), T0, "fred")
             for i in range(3)]  # fmt: skip
@@ -181,9 +182,9 @@ async def test_net_liquidity_identical_to_duckdb(
     sources = make_settings(replay, tmp_path)  # collect takes the store as an argument
     ids = ["WALCL", "WLRRAL", "WDTGAL", "RRPONTSYD", "WTREGEN"]
     duck = DuckDBStore(tmp_path / "d.duckdb")
-    await collect(sources, duck, ids)
+    await collect(collect_config(sources), duck, ids)
     with questdb_store(questdb_server, tmp_path) as quest:
-        report = await collect(sources, quest, ids)
+        report = await collect(collect_config(sources), quest, ids)
         assert not report.failures and not any(s.written.spooled for s in report.series)
         as_of = datetime(2024, 3, 15, 16, 0, tzinfo=UTC)
         for variant in ("weekly", "daily"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.pipeline import collect
 from liquidity.registry import series_for_source
@@ -35,7 +36,7 @@ def observation_series(server: ReplayServer) -> Counter[str]:
 async def test_keyed_full_collect_lists_each_shared_release_once(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    report = await collect(keyed_settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     assert not report.failures
     assert replay.count(LISTING, "release_id=20") == 1  # WALCL WLRRAL WDTGAL WTREGEN
     assert replay.count(LISTING, "release_id=18") == 1  # DGS10 DGS2
@@ -47,9 +48,9 @@ async def test_keyed_full_collect_lists_each_shared_release_once(
 async def test_keyed_refresh_with_nothing_new_is_one_request_per_release(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    await collect(keyed_settings, memory_store, FRED_IDS)
+    await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     replay.reset_counts()
-    report = await collect(keyed_settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
 
     assert not report.failures
     assert all(s.skipped_unchanged for s in report.series)
@@ -60,10 +61,10 @@ async def test_keyed_refresh_with_nothing_new_is_one_request_per_release(
 async def test_a_new_walcl_stamp_fetches_walcl_only(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    await collect(keyed_settings, memory_store, FRED_IDS)
+    await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     replay.data.last_updated["WALCL"] = NEW_STAMP
     replay.reset_counts()
-    report = await collect(keyed_settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
 
     assert not report.failures
     assert observation_series(replay) == Counter({"WALCL": 1})
@@ -76,13 +77,13 @@ async def test_a_new_walcl_stamp_fetches_walcl_only(
 async def test_units_from_the_listing_are_checked_and_converted(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    await collect(keyed_settings, memory_store, ["WTREGEN"])
+    await collect(collect_config(keyed_settings), memory_store, ["WTREGEN"])
     millions = {o.date: o.value for o in memory_store.read("WTREGEN")}
 
     replay.data.units["WTREGEN"] = "Billions of U.S. Dollars"
     store = DuckDBStore(":memory:")
     try:
-        await collect(keyed_settings, store, ["WTREGEN"])
+        await collect(collect_config(keyed_settings), store, ["WTREGEN"])
         billions = {o.date: o.value for o in store.read("WTREGEN")}
     finally:
         store.close()
@@ -93,7 +94,7 @@ async def test_units_from_the_listing_are_checked_and_converted(
     replay.data.units["WALCL"] = "Thousands of Widgets"
     store = DuckDBStore(":memory:")
     try:
-        report = await collect(keyed_settings, store, ["WALCL", "WTREGEN"])
+        report = await collect(collect_config(keyed_settings), store, ["WALCL", "WTREGEN"])
     finally:
         store.close()
     errors = {s.series_id: s.error for s in report.series}
@@ -105,7 +106,7 @@ async def test_a_series_missing_from_its_listing_asks_for_its_own_metadata(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.data.releases = {"20": {"series": ["WALCL", "WDTGAL", "WTREGEN"]}}  # no WLRRAL
-    report = await collect(keyed_settings, memory_store, ["WALCL", "WLRRAL"])
+    report = await collect(collect_config(keyed_settings), memory_store, ["WALCL", "WLRRAL"])
 
     assert not report.failures
     assert replay.count(LISTING) == 1
@@ -117,7 +118,7 @@ async def test_a_failing_listing_fails_its_release_only(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.fail(LISTING, match="release_id=18", status=400, times=-1)
-    report = await collect(keyed_settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
 
     assert {s.series_id for s in report.failures} == {"DGS10", "DGS2"}
     assert replay.count(LISTING, "release_id=18") == 1  # asked once, shared by both
@@ -127,6 +128,6 @@ async def test_a_failing_listing_fails_its_release_only(
 async def test_keyless_full_collect_stays_one_request(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    report = await collect(settings, memory_store, FRED_IDS)
+    report = await collect(collect_config(settings), memory_store, FRED_IDS)
     assert not report.failures
     assert replay.count() == report.requests == 1

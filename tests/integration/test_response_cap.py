@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from liquidity.compose import collect_config
 from liquidity.pipeline import collect
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support.cli import cli_env, run_cli
@@ -26,7 +27,7 @@ async def test_declared_length_past_the_cap_is_refused(
 ) -> None:
     settings = make_settings(replay, tmp_path, http_max_response_mb=1)
     replay.fail(GRAPH, status=200, body=big_csv(2 * MB), times=-1)
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
     (walcl,) = report.series
     assert walcl.error is not None
     assert walcl.error.startswith("fred: answer too large (")
@@ -42,7 +43,7 @@ async def test_decoded_size_counts_not_the_wire_size(
     bomb = gzip.compress(big_csv(8 * MB))
     assert len(bomb) < MB  # small on the wire
     replay.fail(GRAPH, status=200, body=bomb, headers={"Content-Encoding": "gzip"}, times=-1)
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
     error = report.series[0].error
     assert error is not None and "answer too large (over " in error
 
@@ -53,7 +54,7 @@ async def test_under_the_cap_a_gzip_answer_reads_normally(
     settings = make_settings(replay, tmp_path, http_max_response_mb=1)
     body = gzip.compress(b"observation_date,WALCL\n2025-11-12,6580462\n")
     replay.fail(GRAPH, status=200, body=body, headers={"Content-Encoding": "gzip"}, times=1)
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
     assert report.failures == []
     assert [o.value for o in memory_store.read("WALCL")] == [6580462.0]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from liquidity.compose import collect_config, questdb_config, store_config
 from liquidity.config import Settings
 from liquidity.errors import StorageUnavailableError
 from liquidity.models import Observation
@@ -64,8 +65,8 @@ async def test_outage_spools_then_replays_exactly_once(
     replay: ReplayServer, tmp_path: Path, down_settings: Settings
 ) -> None:
     settings = down_settings
-    store = open_store(settings)
-    report = await collect(settings, store, ["WALCL", "DGS10"])
+    store = open_store(store_config(settings))
+    report = await collect(collect_config(settings), store, ["WALCL", "DGS10"])
     store.close()
     assert not report.failures
     spooled = {s.series_id: s.written.spooled for s in report.series}
@@ -91,8 +92,10 @@ async def test_a_hanging_store_costs_one_timeout_per_run(
     fake = FaultyQuestDB("hang")
     try:
         settings = questdb_settings(replay, tmp_path, fake.port)
-        store = open_store(settings)
-        report = await collect(settings, store, ["WALCL", "DGS10", "DGS2", "VIXCLS"])
+        store = open_store(store_config(settings))
+        report = await collect(
+            collect_config(settings), store, ["WALCL", "DGS10", "DGS2", "VIXCLS"]
+        )
         store.close()
         assert all(s.written.spooled for s in report.series)
         # states() timed out once (the planning read); every write and fetch record
@@ -144,7 +147,7 @@ def test_states_fall_back_to_the_cached_copy(replay: ReplayServer, tmp_path: Pat
     settings = questdb_settings(replay, tmp_path, closed_port())
     from liquidity.storage.questdb import QuestDBStore
 
-    down = SpoolingStore(QuestDBStore(settings), spool)
+    down = SpoolingStore(QuestDBStore(questdb_config(settings)), spool)
     assert down.states()["WALCL"].last_date == date(2026, 8, 5)
 
 

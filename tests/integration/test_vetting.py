@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from liquidity import clock
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.models import Observation
 from liquidity.pipeline import collect
@@ -68,7 +69,7 @@ async def test_fred_csv_nonfinite_never_stored(
     text: str, settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.data.revise("WALCL", "2025-11-12", text)
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
     (walcl,) = report.series
     assert walcl.error is None and walcl.nonfinite == 1
     stored = {o.date: o.value for o in memory_store.read("WALCL")}
@@ -79,7 +80,7 @@ async def test_fred_json_nonfinite_never_stored(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.data.revise("WALCL", "2026-08-05", "1e309")
-    report = await collect(keyed_settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(keyed_settings), memory_store, ["WALCL"])
     assert report.series[0].nonfinite == 1
     assert all(abs(o.value) < 1e300 for o in memory_store.read("WALCL"))
     assert date(2026, 8, 5) not in {o.date for o in memory_store.read("WALCL")}
@@ -89,13 +90,13 @@ async def test_future_row_rejected_and_a_stored_one_cannot_freeze_the_start(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.data.revise("WALCL", "2099-01-07", "6000000")
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
     assert report.series[0].future == [date(2099, 1, 7)]
     assert max(o.date for o in memory_store.read("WALCL")) < clock.now().date()
     # A row an older version stored: the next incremental start is still before today.
     memory_store.write([obs("WALCL", date(2099, 1, 7), 6e6)])
     replay.reset_counts()
-    await collect(settings, memory_store, ["WALCL"])
+    await collect(collect_config(settings), memory_store, ["WALCL"])
     ((_, query),) = [r for r in replay.requests if r[0].endswith("fredgraph.csv")]
     asked = date.fromisoformat(query["cosd"][0])
     assert asked <= clock.today() - timedelta(days=settings.lookback_days)
@@ -129,7 +130,7 @@ async def test_rejections_are_counted_in_metrics(
 
     replay.data.revise("WALCL", "2025-11-12", "inf")
     replay.data.revise("WALCL", "2099-01-07", "1")
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
     registry = CollectorRegistry()
     Metrics(registry, Snapshot, grace=timedelta(hours=12)).observe("test", report)
     for reason in ("nonfinite", "future"):
@@ -141,6 +142,6 @@ async def test_a_date_at_the_calendars_end_is_refused_not_a_crash(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.data.revise("WALCL", "9999-12-31", "6000000")  # its release date would overflow
-    report = await collect(settings, memory_store, ["WALCL"])
+    report = await collect(collect_config(settings), memory_store, ["WALCL"])
     assert report.series[0].error is None
     assert report.series[0].future == [date(9999, 12, 31)]

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from liquidity import query
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.models import VINTAGE_SOURCE
 from liquidity.pipeline import collect
@@ -26,7 +27,7 @@ async def test_backfill_pages_and_stamps_release_instants(
 ) -> None:
     replay.max_page = 20
     store = DuckDBStore(":memory:")
-    report = await collect(keyed_settings, store, ["WALCL"], vintages=True)
+    report = await collect(collect_config(keyed_settings), store, ["WALCL"], vintages=True)
     assert not report.failures
     pages = replay.count("/series/observations", "realtime_start=1776-07-04")
     assert pages == 4  # 62 vintage rows, 20 a page
@@ -43,8 +44,8 @@ async def test_a_revised_value_is_invisible_before_its_revision(
 ) -> None:
     store = DuckDBStore(":memory:")
     # A plain collect first (today's values, estimated known_at), then the history.
-    await collect(keyed_settings, store, ["WALCL"])
-    await collect(keyed_settings, store, ["WALCL"], vintages=True)
+    await collect(collect_config(keyed_settings), store, ["WALCL"])
+    await collect(collect_config(keyed_settings), store, ["WALCL"], vintages=True)
 
     def value(moment: datetime) -> float:
         (row,) = query.series(store, "WALCL", Window(DAY, DAY, moment))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.errors import MalformedResponseError
 from liquidity.pipeline import collect
@@ -83,7 +84,7 @@ async def test_monthly_answer_refused_through_collect(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.fail("/v8/finance/chart/^VIX", status=200, body=RECORDING, times=-1)
-    report = await collect(settings, memory_store, ["VIX", "MOVE"])
+    report = await collect(collect_config(settings), memory_store, ["VIX", "MOVE"])
 
     assert {s.series_id: s.error for s in report.series} == {"VIX": REFUSED, "MOVE": None}
     assert replay.count("/v8/finance/chart/^VIX") == 1  # refused, not retried
@@ -149,7 +150,7 @@ def test_open_session_from_the_meta(
 async def test_live_last_bar_is_not_stored(
     settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
-    report = await collect(settings, memory_store, ["MOVE", "VIX"])
+    report = await collect(collect_config(settings), memory_store, ["MOVE", "VIX"])
     assert not report.failures
     move, vix = stored(memory_store, "MOVE"), stored(memory_store, "VIX")
     assert max(move) == date(2023, 6, 22)  # 2023-06-23 is the live bar
@@ -164,7 +165,7 @@ async def test_the_day_is_stored_once_its_session_is_over(
     _at_the_close(chart["meta"])
     chart["timestamp"][-1] = chart["meta"]["regularMarketTime"]
     serve(replay, "^MOVE", body)
-    await collect(settings, memory_store, ["MOVE"])
+    await collect(collect_config(settings), memory_store, ["MOVE"])
 
     move = stored(memory_store, "MOVE")
     assert max(move) == date(2023, 6, 23)
@@ -181,7 +182,7 @@ async def test_vix_dates_are_chicago_dates_not_gmtoffset_ones(
     # Answered in winter (CST): with that offset every summer (CDT) midnight, 05:00 UTC,
     # would fall on the day before.
     assert (meta["gmtoffset"], meta["timezone"]) == (-21600, "CST")
-    await collect(settings, memory_store, ["VIX"], start=date(2020, 1, 1))
+    await collect(collect_config(settings), memory_store, ["VIX"], start=date(2020, 1, 1))
 
     with (FIXTURES / "fred" / "csv" / "VIXCLS.csv").open(newline="") as handle:
         rows = list(csv.reader(handle))[1:]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from liquidity.compose import breaker_config, source_config
 from liquidity.config import Settings
 from liquidity.errors import LiquidityError
 from liquidity.http import SourceClient, close_breakers, make_breakers, make_client
-from liquidity.sources.registry import http_policy
 
 
 async def main(action: str, redis_url: str, prefix: str, target: str) -> str:
@@ -22,9 +22,9 @@ async def main(action: str, redis_url: str, prefix: str, target: str) -> str:
         breaker_ttl=60, retry_attempts=3 if action == "trip" else 1, retry_initial_wait=0.01,
         retry_max_wait=0.05, http_timeout=2,
     )  # fmt: skip
-    breakers = make_breakers(settings)
+    breakers = make_breakers(breaker_config(settings))
     await breakers.initialize()
-    policy = http_policy(settings, "fred")
+    policy = source_config(settings, "fred").policy
     try:
         async with make_client(policy) as http:
             await SourceClient("fred", http, policy, breakers).get(target)

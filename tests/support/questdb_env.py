@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from liquidity.compose import store_config
 from liquidity.config import Settings
 from tests.support.questdb_server import QuestDBServer
 
@@ -52,7 +53,7 @@ def questdb_store(server: QuestDBServer, tmp_path: Path, **overrides: Any) -> It
     from liquidity.storage import open_store
 
     settings = questdb_settings(server, tmp_path, **overrides)
-    store = open_store(settings)
+    store = open_store(store_config(settings))
     try:
         yield store
     finally:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from liquidity.compose import publish_config
 from liquidity.config import Settings
+from liquidity.publish.redis import PublishConfig
 from tests.support.replay import GOOD_KEYS, ReplayServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -31,3 +33,10 @@ def make_settings(server: ReplayServer, tmp_path: Path, **overrides: Any) -> Set
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+def publishing(settings: Settings) -> PublishConfig:
+    """What ``publish_pending`` takes, for settings that configure Redis."""
+    config = publish_config(settings)
+    assert config is not None, "LIQUIDITY_REDIS_URL is not set"
+    return config

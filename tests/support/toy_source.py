@@ -1,6 +1,6 @@
-"""A source that is not in the package: one module and one registry line make it
-collectable (``test_source_registry``). It reads ``/toy/<symbol>`` answering
-``{"points": [{"date": "2024-01-02", "value": "1.5"}, ...]}``, errors as
+"""A source that is not in the package: one module, one registry line and one line in the
+composition root make it collectable (``test_source_registry``). It reads ``/toy/<symbol>``
+answering ``{"points": [{"date": "2024-01-02", "value": "1.5"}, ...]}``, errors as
 ``{"error": {"message": "..."}}``."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from liquidity.compose import http_policy
 from liquidity.config import Settings
 from liquidity.errors import SourceAPIError, SourceError
 from liquidity.http import SourceClient
@@ -15,13 +16,17 @@ from liquidity.models import FetchResult
 from liquidity.registry import SeriesSpec, Unit
 from liquidity.registry.releases import Release
 from liquidity.sources.base import FetchRequest, PerSeriesSource, decode_json, keep, parse_value
-from liquidity.sources.registry import Limits, SourceEntry
+from liquidity.sources.registry import SourceConfig, SourceEntry
 
 NAME = "toy"
 URL = ""  # the test's server; a real source would read its own setting
-ENTRY = SourceEntry(
-    "tests.support.toy_source:build", lambda s: Limits(50.0, 6000.0)
-)  # the one line
+ENTRY = SourceEntry("tests.support.toy_source:build")  # the registry line
+
+
+def config(settings: Settings) -> SourceConfig:
+    """The composition root's line (``compose.SOURCE_CONFIGS``): its limits and URL."""
+    return SourceConfig(http_policy(settings, 50.0, 6000.0), URL)
+
 
 _RELEASE = Release("toy close", time(17, 0))
 TOY = SeriesSpec("TOY", NAME, "good", "A toy series", Unit.INDEX, "daily", _RELEASE,
@@ -52,5 +57,5 @@ class ToySource(PerSeriesSource):
         return result
 
 
-def build(http: SourceClient, settings: Settings, *, vintages: bool) -> ToySource:
-    return ToySource(http, URL)
+def build(http: SourceClient, config: SourceConfig, *, vintages: bool) -> ToySource:
+    return ToySource(http, config.url)

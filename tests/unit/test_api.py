@@ -9,6 +9,7 @@ import pytest
 
 import liquidity
 from liquidity import query
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.errors import ConfigError
 from liquidity.pipeline import collect
@@ -19,7 +20,7 @@ from liquidity.window import Window
 @pytest.fixture
 async def filled(settings: Settings) -> Settings:
     store = DuckDBStore(settings.duckdb_path)
-    await collect(settings, store, ["WALCL", "WLRRAL", "WDTGAL", "DGS10"])
+    await collect(collect_config(settings), store, ["WALCL", "WLRRAL", "WDTGAL", "DGS10"])
     store.close()
     return settings
 

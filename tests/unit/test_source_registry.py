@@ -1,6 +1,7 @@
-"""Adding a source is one module and one registry line: ``tests/support/toy_source.py``, put in
-the registry (and its series in the table) by the test alone, is collected through
-``collect`` like any built-in source, its refusals read by the shared decoder."""
+"""Adding a source is one module, one registry line and one line in the composition root:
+``tests/support/toy_source.py``, put in both (and its series in the table) by the test
+alone, is collected through ``collect`` like any built-in source, its refusals read by the
+shared decoder."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from liquidity import compose
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.errors import ConfigError
 from liquidity.pipeline import collect
@@ -48,6 +51,7 @@ def toy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     thread.start()
     monkeypatch.setattr(toy_source, "URL", f"http://127.0.0.1:{server.server_address[1]}")
     monkeypatch.setitem(registry.SOURCES, toy_source.NAME, toy_source.ENTRY)
+    monkeypatch.setitem(compose.SOURCE_CONFIGS, toy_source.NAME, toy_source.config)
     for spec in (toy_source.TOY, toy_source.TOY_GONE):
         monkeypatch.setitem(SERIES, spec.id, spec)
     yield
@@ -59,7 +63,7 @@ def toy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 async def test_a_registered_source_is_collected(
     toy: None, settings: Settings, memory_store: DuckDBStore
 ) -> None:
-    report = await collect(settings, memory_store, ["TOY", "TOY_GONE", "VIX"])
+    report = await collect(collect_config(settings), memory_store, ["TOY", "TOY_GONE", "VIX"])
     reports = {s.series_id: s for s in report.series}
 
     assert reports["TOY"].error is None and reports["TOY"].missing == 1
@@ -77,7 +81,7 @@ async def test_a_series_of_an_unregistered_source_is_a_config_error(
 ) -> None:
     monkeypatch.delitem(registry.SOURCES, toy_source.NAME)
     with pytest.raises(ConfigError, match="unknown source 'toy'"):
-        await collect(settings, memory_store, ["TOY"])
+        await collect(collect_config(settings), memory_store, ["TOY"])
 
 
 def test_every_series_names_a_registered_source() -> None:

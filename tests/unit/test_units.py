@@ -9,7 +9,7 @@ from liquidity.registry import SERIES, Unit
 from liquidity.registry.units import Measure, factor, parse_units
 from liquidity.sources.fred_api import unit_factor
 
-# DESIGN.md section 3: FRED's exact `units` texts for every FRED series we collect,
+# FRED's exact `units` texts for every FRED series we collect,
 # seen in public recordings of its metadata (RRPONTSYD's has no dots).
 FRED_UNITS = {
     "WALCL": "Millions of U.S. Dollars",

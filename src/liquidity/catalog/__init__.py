@@ -15,7 +15,7 @@ from liquidity.catalog.load import (
     PACKAGE,
     check_file,
     default_catalog,
-    install_for,
+    install,
     load_catalog,
     user_catalog_path,
 )
@@ -28,7 +28,7 @@ __all__ = [
     "SeriesEntry",
     "check_file",
     "default_catalog",
-    "install_for",
+    "install",
     "load_catalog",
     "user_catalog_path",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from liquidity.catalog import formula
 from liquidity.catalog.model import Catalog, DerivedEntry, SeriesEntry
@@ -22,9 +22,6 @@ from liquidity.errors import ConfigError, UnitError
 from liquidity.registry import releases
 from liquidity.registry.series import SOURCES, SeriesSpec
 from liquidity.registry.units import Measure, Unit, parse_unit_label
-
-if TYPE_CHECKING:
-    from liquidity.config import Settings
 
 PACKAGE = "package"
 ENV = "LIQUIDITY_CATALOG"
@@ -50,13 +47,12 @@ def user_catalog_path(environ: Mapping[str, str] | None = None) -> tuple[Path, b
     return Path(home) / "liquidity" / "catalog.toml", False
 
 
-def install_for(settings: Settings) -> Catalog:
-    """Load the catalog ``settings`` name (``catalog``, else the default user file) and
-    make it the active one: the composition roots (CLI, API, daemon) call this once."""
+def install(user: Path | None, *, keyed: bool, required: bool = False) -> Catalog:
+    """Load the packaged catalog merged with ``user`` and make it the one every part reads
+    (``registry.SERIES``); the composition root calls this once (``compose``)."""
     from liquidity.registry.series import install_catalog
 
-    path, explicit = (settings.catalog, True) if settings.catalog else user_catalog_path()
-    catalog = load_catalog(path, keyed=settings.fred_api_key is not None, required=explicit)
+    catalog = load_catalog(user, keyed=keyed, required=required)
     install_catalog(catalog)
     return catalog
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
-
-if TYPE_CHECKING:
-    from liquidity.config import Settings
 
 catalog_app = typer.Typer(
     help="The catalog of series and formulas: list it, or check a catalog file.",
@@ -52,27 +48,14 @@ def check(
     ),
 ) -> None:
     """Validate a catalog file merged over the packaged one: one line per problem."""
-    from liquidity.catalog import check_file, user_catalog_path
+    from liquidity.catalog import check_file
+    from liquidity.compose import catalog_path
 
-    settings = _settings_or_none()
-    if path is None:
-        path = settings.catalog if settings and settings.catalog else user_catalog_path()[0]
-    keyed = settings is not None and settings.fred_api_key is not None
-    problems = check_file(path, keyed=keyed)
+    settings = ctx.obj.settings(catalog=False)  # the file checked must not stop the check
+    path = path or catalog_path(settings)[0]
+    problems = check_file(path, keyed=settings.fred_api_key is not None)
     for line in problems:
         typer.echo(f"error: {line}", err=True)
     if problems:
         raise typer.Exit(1)
     typer.echo(f"{path}: ok")
-
-
-def _settings_or_none() -> Settings | None:
-    """Settings for the API key (whether units may come from FRED); checking a file must not
-    need the rest of the configuration, nor fail on the catalog being checked."""
-    from liquidity.config import load_settings
-    from liquidity.errors import LiquidityError
-
-    try:
-        return load_settings()
-    except LiquidityError:
-        return None

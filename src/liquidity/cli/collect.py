@@ -26,11 +26,12 @@ def collect(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from liquidity.compose import collect_config
     from liquidity.pipeline import collect as run_collect
     from liquidity.registry import SERIES, get
 
     app = ctx.obj
-    settings = app.settings()
+    config = collect_config(app.settings())
     first = parse_date(start, "--start")
     ids = [app.run(get, s).id for s in series] if series else list(SERIES)
     err = Console(stderr=True)
@@ -49,7 +50,7 @@ def collect(
         report = app.run(
             asyncio.run,
             run_collect(
-                settings, store, ids, start=first, vintages=vintages,
+                config, store, ids, start=first, vintages=vintages,
                 on_progress=lambda r: progress.update(
                     task, advance=1, description=f"collected {r.series_id}"
                 ),

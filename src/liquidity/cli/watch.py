@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from liquidity.config import Settings
+    from liquidity.cli.context import AppContext
+    from liquidity.redis_conn import RedisConfig
 
 
 def watch(
@@ -29,11 +30,12 @@ def watch(
     import asyncio
     import socket
 
+    from liquidity.compose import redis_config
     from liquidity.publish.consumer import all_series
 
-    app = ctx.obj
-    settings = app.settings()
-    if settings.redis_url is None:
+    app: AppContext = ctx.obj
+    redis = redis_config(app.settings())
+    if redis is None:
         app.fail_with("LIQUIDITY_REDIS_URL is not set: there is no feed to watch")
     known = set(all_series())
     unknown = [s for s in series or [] if s.upper() not in known]
@@ -45,18 +47,18 @@ def watch(
         "consumer": consumer or socket.gethostname(),
         "start": "0" if from_start else "$",
     }
-    asyncio.run(_follow(settings, ids, options, as_json, limit))
+    asyncio.run(_follow(redis, ids, options, as_json, limit))
 
 
 async def _follow(
-    settings: Settings, ids: list[str] | None, options: dict[str, str], as_json: bool, limit: int
+    redis: RedisConfig, ids: list[str] | None, options: dict[str, str], as_json: bool, limit: int
 ) -> None:
     from contextlib import aclosing
 
     from liquidity.publish.consumer import feed
 
     seen = 0
-    async with aclosing(feed(settings, ids, **options)) as deliveries:
+    async with aclosing(feed(redis, ids, **options)) as deliveries:
         async for delivery in deliveries:
             m = delivery.message
             if as_json:

@@ -29,7 +29,7 @@ from liquidity.publish.names import DEFAULT_GROUP, STREAM_FIELD, Names
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from liquidity.config import Settings
+    from liquidity.redis_conn import RedisConfig
 
 log = logging.getLogger(__name__)
 
@@ -199,14 +199,14 @@ def all_series() -> list[str]:
 
 
 async def feed(
-    settings: Settings, series: Sequence[str] | None = None, **options: Any
+    redis: RedisConfig, series: Sequence[str] | None = None, **options: Any
 ) -> AsyncGenerator[Delivery, None]:
-    """``Consumer`` on its own connection from settings (``options`` go to ``Consumer``)."""
-    from liquidity.publish.redis import connect
+    """``Consumer`` on its own connection (``options`` go to ``Consumer``)."""
+    from liquidity.redis_conn import connect
 
-    client = connect(settings, decode_responses=True)
+    client = connect(redis, decode_responses=True)
     try:
-        names = Names(settings.redis_prefix)
+        names = Names(redis.prefix)
         consumer = Consumer(client, names, series or all_series(), **options)
         async with aclosing(aiter(consumer)) as deliveries:  # acks and closes on break
             async for delivery in deliveries:

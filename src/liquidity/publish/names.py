@@ -1,4 +1,5 @@
-"""Every Redis name liquidity uses, defined once from a configurable prefix.
+"""Every Redis name publishing uses, defined once from a configurable prefix (the keys of
+the circuit breakers and the daemons' lease are ``liquidity.redis_conn``'s).
 
 With the default prefix ``liquidity``:
 
@@ -7,7 +8,6 @@ With the default prefix ``liquidity``:
 | Pub/Sub channel per series | ``liquidity:WALCL`` (all series: ``PSUBSCRIBE liquidity:*``) |
 | Stream per series | ``liquidity:stream:WALCL`` (one field ``data``: the message JSON) |
 | last value per series | hash ``liquidity:last``, field = series id, value = message JSON |
-| circuit breakers | ``liquidity:breaker:fred`` (purgatory's state) |
 
 Channels and keys live in separate namespaces in Redis, so the channel
 ``liquidity:WALCL`` and the keys under ``liquidity:`` never collide.
@@ -31,11 +31,6 @@ DERIVED_SOURCE = "derived"
 class Names:
     prefix: str = DEFAULT_PREFIX
 
-    @property
-    def lease(self) -> str:
-        """The key whose holder is the active collector daemon."""
-        return f"{self.prefix}:lease:collector"
-
     def channel(self, series_id: str) -> str:
         return f"{self.prefix}:{series_id}"
 
@@ -56,7 +51,3 @@ class Names:
     @property
     def last(self) -> str:
         return f"{self.prefix}:last"
-
-    @property
-    def breaker_prefix(self) -> str:
-        return f"{self.prefix}:breaker:"

@@ -29,8 +29,8 @@ from liquidity.publish.names import CURSOR, STREAM_FIELD, Names
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from liquidity.config import Settings
     from liquidity.models import Change
+    from liquidity.redis_conn import RedisConfig
     from liquidity.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -57,22 +57,10 @@ assert STREAM_FIELD == "data"  # the script's field name
 CHUNK = 500  # scripts per round trip
 
 
-def connect(settings: Settings, **options: Any) -> Redis:
-    """A client for ``LIQUIDITY_REDIS_URL`` with short timeouts and few retries, so that a
-    Redis that is down costs seconds, not minutes."""
-    from redis.asyncio import Redis
-    from redis.asyncio.retry import Retry
-    from redis.backoff import ExponentialBackoff
-
-    if settings.redis_url is None:
-        raise PublishError("LIQUIDITY_REDIS_URL is not set")
-    return Redis.from_url(
-        settings.redis_url.get_secret_value(),
-        socket_timeout=settings.redis_timeout,
-        socket_connect_timeout=settings.redis_timeout,
-        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 2),
-        **options,
-    )
+@dataclass(frozen=True, slots=True)
+class PublishConfig:
+    redis: RedisConfig
+    stream_maxlen: int  # approximate cap per stream
 
 
 @dataclass(slots=True)
@@ -155,11 +143,13 @@ def entries_for(changes: Sequence[Change], store: Store, ts_init: int) -> list[E
     return out
 
 
-async def publish_pending(settings: Settings, store: Store) -> PublishResult:
+async def publish_pending(config: PublishConfig, store: Store) -> PublishResult:
     """One publishing pass with its own connection (what ``collect`` runs)."""
-    client = connect(settings)
+    from liquidity.redis_conn import connect
+
+    client = connect(config.redis)
     try:
-        names = Names(settings.redis_prefix)
-        return await Publisher(client, names, settings.redis_stream_maxlen).publish_pending(store)
+        names = Names(config.redis.prefix)
+        return await Publisher(client, names, config.stream_maxlen).publish_pending(store)
     finally:
         await client.aclose()

@@ -59,9 +59,14 @@ class Daemon:
         from prometheus_client import CollectorRegistry
 
         from liquidity import __version__
+        from liquidity.compose import collect_config, redis_config, store_config
 
         self.settings = settings
-        self.snapshot = Snapshot(active=settings.redis_url is None)
+        # Each part's own config, from the composition root.
+        self.store_config = store_config(settings)
+        self.collect_config = collect_config(settings)
+        self.redis = redis_config(settings)
+        self.snapshot = Snapshot(active=self.redis is None)
         self.registry = CollectorRegistry()
         self.grace = timedelta(seconds=settings.overdue_grace)
         self.metrics = Metrics(
@@ -87,7 +92,7 @@ class Daemon:
             loop.add_signal_handler(sig, self.stop.set)
         server = serve(ops_app(self.registry, self.readiness), self.settings.metrics_addr,
                        self.settings.metrics_port)  # fmt: skip
-        self._breakers = make_breakers(self.settings)
+        self._breakers = make_breakers(self.collect_config.breakers)
         await self._breakers.initialize()
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(server.shutdown)
@@ -142,18 +147,15 @@ class Daemon:
         )
 
     async def _open_lease(self, stack: contextlib.AsyncExitStack) -> Any:
-        if self.settings.redis_url is None:
+        if self.redis is None:
             return None
-        from liquidity.publish.names import Names
-        from liquidity.publish.redis import connect
+        from liquidity.redis_conn import connect
         from liquidity.serve.lease import Lease
 
-        client = connect(self.settings)
+        client = connect(self.redis)
         stack.push_async_callback(client.aclose)
         owner = f"{socket.gethostname()}:{os.getpid()}"
-        lease = Lease(
-            client, Names(self.settings.redis_prefix).lease, owner, self.settings.lease_ttl
-        )
+        lease = Lease(client, self.redis.lease_key, owner, self.settings.lease_ttl)
         stack.push_async_callback(self._release, lease)
         return lease
 
@@ -230,10 +232,10 @@ class Daemon:
         from liquidity.pipeline import collect
         from liquidity.storage import open_store
 
-        store = open_store(self.settings)
+        store = open_store(self.store_config)
         try:
             timed: Any = TimedStore(store, self.metrics.store_seconds)
-            report = await collect(self.settings, timed, ids, breakers=self._breakers)
+            report = await collect(self.collect_config, timed, ids, breakers=self._breakers)
         finally:
             store.close()
         self.metrics.observe(name, report)
@@ -271,7 +273,7 @@ class Daemon:
 
         snap = self.snapshot
         try:
-            store = open_store(self.settings)
+            store = open_store(self.store_config)
             try:
                 snap.states = store.states()
                 spool = getattr(store, "spool", None)

@@ -26,8 +26,8 @@ from liquidity.sources.base import (
 )
 
 if TYPE_CHECKING:
-    from liquidity.config import Settings
     from liquidity.http import SourceClient
+    from liquidity.sources.registry import SourceConfig
 
 NAME = "nyfed"
 PATH = "/api/rp/reverserepo/propositions/search.json"
@@ -94,5 +94,5 @@ class NyFedSource(PerSeriesSource):
         return result
 
 
-def build(http: SourceClient, settings: Settings, *, vintages: bool) -> NyFedSource:
-    return NyFedSource(http, settings.nyfed_url)
+def build(http: SourceClient, config: SourceConfig, *, vintages: bool) -> NyFedSource:
+    return NyFedSource(http, config.url)

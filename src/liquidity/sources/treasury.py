@@ -31,8 +31,8 @@ from liquidity.sources.base import (
 )
 
 if TYPE_CHECKING:
-    from liquidity.config import Settings
     from liquidity.http import SourceClient
+    from liquidity.sources.registry import SourceConfig
 
 NAME = "treasury_dts"
 PATH = "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance"
@@ -121,5 +121,5 @@ class TreasuryDtsSource(PerSeriesSource):
         return result
 
 
-def build(http: SourceClient, settings: Settings, *, vintages: bool) -> TreasuryDtsSource:
-    return TreasuryDtsSource(http, settings.treasury_url)
+def build(http: SourceClient, config: SourceConfig, *, vintages: bool) -> TreasuryDtsSource:
+    return TreasuryDtsSource(http, config.url)

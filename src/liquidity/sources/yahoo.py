@@ -46,8 +46,8 @@ from liquidity.sources.base import (
 )
 
 if TYPE_CHECKING:
-    from liquidity.config import Settings
     from liquidity.http import SourceClient
+    from liquidity.sources.registry import SourceConfig
 
 NAME = "yahoo"
 DEFAULT_ZONE = "America/New_York"
@@ -177,5 +177,5 @@ class YahooSource(PerSeriesSource):
         return result
 
 
-def build(http: SourceClient, settings: Settings, *, vintages: bool) -> YahooSource:
-    return YahooSource(http, settings.yahoo_url)
+def build(http: SourceClient, config: SourceConfig, *, vintages: bool) -> YahooSource:
+    return YahooSource(http, config.url)

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from liquidity.config import Settings
     from liquidity.storage.base import Store
+    from liquidity.storage.questdb import QuestDBConfig
 
 
-def open_store(settings: Settings, *, lock_wait: float = 0.0) -> Store:
-    """The store the settings select. ``lock_wait``: seconds to wait while another process
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    kind: Literal["duckdb", "questdb"]
+    duckdb_path: Path
+    duckdb_threads: int
+    spool_path: Path  # QuestDB's writes wait here while it is down
+    questdb: QuestDBConfig | None = None  # given when ``kind`` is "questdb"
+
+
+def open_store(config: StoreConfig, *, lock_wait: float = 0.0) -> Store:
+    """The store the config selects. ``lock_wait``: seconds to wait while another process
     holds the DuckDB file (commands pass ``duckdb_lock_wait``; the daemon's event loop
     must not block, so its job or store check fails at once, like any failed one)."""
-    if settings.store == "duckdb":
+    if config.kind == "duckdb":
         from liquidity.storage.duckdb import DuckDBStore
 
-        return DuckDBStore(
-            settings.duckdb_path, threads=settings.duckdb_threads, lock_wait=lock_wait
-        )
+        return DuckDBStore(config.duckdb_path, threads=config.duckdb_threads, lock_wait=lock_wait)
     import importlib.util
 
     from liquidity.errors import ConfigError
@@ -29,5 +38,5 @@ def open_store(settings: Settings, *, lock_wait: float = 0.0) -> Store:
         raise ConfigError(
             "LIQUIDITY_STORE=questdb needs the questdb client: pip install 'liquidity[questdb]'"
         )
-
-    return SpoolingStore(QuestDBStore(settings), Spool(settings.spool_path))
+    assert config.questdb is not None  # the composition root gives it with kind "questdb"
+    return SpoolingStore(QuestDBStore(config.questdb), Spool(config.spool_path))

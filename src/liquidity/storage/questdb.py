@@ -25,6 +25,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +36,8 @@ from liquidity.storage.classify import Prior, ToWrite, Vintage, classify
 from liquidity.storage.questdb_rest import EPOCH, Column, QuestDBRest, parse_ts, sql_str, sql_ts
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
     from questdb import Sender
-
-    from liquidity.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,21 @@ OBS, FETCH, CURSORS = "observations", "fetch_state", "cursors"
 CLIENT_ERRORS = frozenset(
     {"InvalidApiCall", "InvalidUtf8", "InvalidName", "InvalidTimestamp", "ConfigError"}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class QuestDBConfig:
+    host: str
+    http_port: int
+    user: str | None
+    password: SecretStr | None
+    tls: bool
+    tls_verify: bool
+    request_timeout: float  # seconds per HTTP request
+    retry_timeout: float  # the ILP client's own retry budget
+    wal_timeout: float  # wait for WAL apply after a write
+    flush_rows: int  # rows per ILP/HTTP request
+    table_prefix: str
 
 
 def _ddl(prefix: str) -> dict[str, str]:
@@ -109,16 +124,16 @@ def keys_only(problems: Sequence[str]) -> bool:
     return bool(problems) and all(p.endswith("is not a DEDUP UPSERT KEY") for p in problems)
 
 
-def conf_string(settings: Settings) -> str:
+def conf_string(config: QuestDBConfig) -> str:
     """The ILP/HTTP client configuration (``http::`` or ``https::``), secrets excluded."""
-    scheme = "https" if settings.questdb_tls else "http"
+    scheme = "https" if config.tls else "http"
     parts = [
-        f"{scheme}::addr={settings.questdb_host}:{settings.questdb_http_port}",
-        f"request_timeout={int(settings.questdb_request_timeout * 1000)}",
-        f"retry_timeout={int(settings.questdb_retry_timeout * 1000)}",
+        f"{scheme}::addr={config.host}:{config.http_port}",
+        f"request_timeout={int(config.request_timeout * 1000)}",
+        f"retry_timeout={int(config.retry_timeout * 1000)}",
         "auto_flush=off",
     ]
-    if settings.questdb_tls and not settings.questdb_tls_verify:
+    if config.tls and not config.tls_verify:
         parts.append("tls_verify=unsafe_off")
     return ";".join(parts) + ";"
 
@@ -137,16 +152,16 @@ def _micros(moment: date | datetime) -> int:
 
 
 class QuestDBStore:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.prefix = settings.questdb_table_prefix
-        scheme = "https" if settings.questdb_tls else "http"
+    def __init__(self, config: QuestDBConfig) -> None:
+        self.config = config
+        self.prefix = config.table_prefix
+        scheme = "https" if config.tls else "http"
         user, password = self._credentials()
         self.rest = QuestDBRest(
-            f"{scheme}://{settings.questdb_host}:{settings.questdb_http_port}",
-            timeout=settings.questdb_request_timeout,
+            f"{scheme}://{config.host}:{config.http_port}",
+            timeout=config.request_timeout,
             auth=(user, password) if user and password else None,
-            verify=settings.questdb_tls_verify,
+            verify=config.tls_verify,
         )
         self._ready = False  # tables checked lazily: an unreachable server must not stop a run
         self._sender: Sender | None = None
@@ -189,7 +204,7 @@ class QuestDBStore:
         except StorageError as exc:  # e.g. not a WAL table: no dedup at all
             return [f"its keys cannot be changed ({exc})"]
         # A WAL table applies the change in turn with its writes: wait, then check it.
-        self.rest.wait_for_wal(name, self.settings.questdb_wal_timeout)
+        self.rest.wait_for_wal(name, self.config.wal_timeout)
         return schema_problems(table, self.rest.columns(name))
 
     def _table(self, table: str) -> str:
@@ -258,7 +273,7 @@ class QuestDBStore:
         with self._sending:
             try:
                 sender = self._open_sender()
-                for chunk in _chunks(rows, self.settings.questdb_flush_rows):
+                for chunk in _chunks(rows, self.config.flush_rows):
                     with sender.transaction(table) as txn:
                         for symbols, columns, at in chunk:
                             txn.row(symbols=symbols, columns=columns,
@@ -272,17 +287,15 @@ class QuestDBStore:
                 if exc.code.name in CLIENT_ERRORS:
                     raise StorageError(message) from exc  # our bug or bad data: retrying won't help
                 raise StorageUnavailableError(message) from exc
-        if sent and not self.rest.wait_for_wal(table, self.settings.questdb_wal_timeout):
-            log.warning(
-                "QuestDB: WAL of %s not applied after %ss", table, self.settings.questdb_wal_timeout
-            )
+        if sent and not self.rest.wait_for_wal(table, self.config.wal_timeout):
+            log.warning("QuestDB: WAL of %s not applied after %ss", table, self.config.wal_timeout)
 
     def _open_sender(self) -> Sender:
         if self._sender is None:
             from questdb import Sender
 
             user, password = self._credentials()
-            sender = Sender.from_conf(conf_string(self.settings), username=user, password=password)
+            sender = Sender.from_conf(conf_string(self.config), username=user, password=password)
             sender.establish()  # type: ignore[no-untyped-call]  # untyped in its stub
             self._sender = sender
         return self._sender
@@ -300,9 +313,9 @@ class QuestDBStore:
                 log.debug("QuestDB: closing a failed sender: %s", _first_line(exc))
 
     def _credentials(self) -> tuple[str | None, str | None]:
-        s = self.settings
-        if s.questdb_user and s.questdb_password is not None:
-            return s.questdb_user, s.questdb_password.get_secret_value()
+        c = self.config
+        if c.user and c.password is not None:
+            return c.user, c.password.get_secret_value()
         return None, None
 
     # -- reads --------------------------------------------------------------------------
