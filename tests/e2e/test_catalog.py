@@ -84,7 +84,7 @@ def test_user_series_are_collected_shown_and_published(
 
 @pytest.fixture
 def collected(user_env: dict[str, str]) -> dict[str, str]:
-    done = run_cli(["collect", "WALCL", "RRPONTSYD", "WTREGEN"], user_env)
+    done = run_cli(["collect", "NETLIQ_EX_FOREIGN"], user_env)  # a formula: its inputs
     assert done.returncode == 0, done.stderr
     return user_env
 

@@ -174,3 +174,14 @@ formula = "WALCL / WTREGEN"
                for p in problems)  # fmt: skip
     assert any("derived.RATIO: unit: required (the formula gives a pure number)" in p
                for p in problems)  # fmt: skip
+
+
+def test_a_series_without_a_release_is_known_when_seen() -> None:
+    """No calendar: due on its own date (vetting accepts it), public when we saw it (the
+    fetch instant caps ``first_release``): never earlier, so no look-ahead."""
+    from datetime import UTC, date, datetime
+
+    day = date(2024, 5, 1)
+    seen = datetime(2024, 8, 1, 12, tzinfo=UTC)
+    assert UNSCHEDULED.release_date(day) == day
+    assert min(UNSCHEDULED.first_release(day), seen) == seen
