@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import coldstart, collect, storage
+from bench import coldstart, collect, realtime, storage
 from bench.common import LATENCY, RATE, RUNS, floor_seconds, start_server
 
 OUT = Path(__file__).parent / "RESULTS.md"
@@ -169,6 +169,7 @@ def main() -> None:
 
     # 5. Storage (starts the shared QuestDB itself when no server is named)
     lines += storage.section()
+    lines += ["", *realtime.section()]
     OUT.write_text("\n".join(lines))
     print(OUT.read_text())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -29,12 +29,12 @@ def collect(
 
     from liquidity.compose import collect_config
     from liquidity.pipeline import collect as run_collect
-    from liquidity.registry import SERIES, get
+    from liquidity.registry import SERIES
 
     app = ctx.obj
     config = collect_config(app.settings())
     first = parse_date(start, "--start")
-    ids = [app.run(get, s).id for s in series] if series else list(SERIES)
+    ids = _stored_ids(app, series) if series else list(SERIES)
     err = Console(stderr=True)
     with (
         app.store() as store,
@@ -103,3 +103,15 @@ def _print(report: CollectReport, wide: bool) -> None:
         f"{report.requests} requests ({statuses or 'none'}), {report.retries} retries, "
         f"{report.elapsed:.2f}s"
     )
+
+
+def _stored_ids(app: Any, names: list[str]) -> list[str]:
+    """The series to fetch for ``names``: a formula stands for the series it reads."""
+    from liquidity.query import base_series
+    from liquidity.registry.series import active_catalog
+
+    catalog = active_catalog()
+    out: dict[str, None] = {}
+    for name in names:
+        out.update(dict.fromkeys(base_series(catalog, app.run(catalog.find, name))))
+    return list(out)

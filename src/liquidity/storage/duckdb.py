@@ -328,6 +328,11 @@ class DuckDBStore:
         sql = f"SELECT {COLUMNS} FROM observations WHERE {where} {LATEST_PER_DATE} ORDER BY date"
         return [_observation(r) for r in self._query(sql, params)]
 
+    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
+        where, params = _where(("series_id = ?", series_id), ("date <= ?", end))
+        return [_observation(r) for r in self._query(f"SELECT {COLUMNS} FROM observations "
+                                                     f"WHERE {where}", params)]  # fmt: skip
+
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Observation]:
