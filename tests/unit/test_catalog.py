@@ -185,3 +185,78 @@ def test_a_series_without_a_release_is_known_when_seen() -> None:
     seen = datetime(2024, 8, 1, 12, tzinfo=UTC)
     assert UNSCHEDULED.release_date(day) == day
     assert min(UNSCHEDULED.first_release(day), seen) == seen
+
+
+# -- a keyed FRED entry without unit = takes FRED's (issue 16) --------------------------------
+
+FROM_FRED = """
+[series.WRESBAL]
+source = "fred"
+release = "H.4.1"
+frequency = "weekly"
+
+[series.RESERVES]
+source = "fred"
+symbol = "WRESBAL"
+unit = "USD billions"
+
+[series.GOLD]
+source = "yahoo"
+symbol = "GC=F"
+unit = "index points"
+
+[derived.RESERVES_LESS_ASSETS]
+formula = "WRESBAL - WALCL"
+"""
+FRED_SAYS = {"WRESBAL": "Millions of U.S. Dollars"}
+
+
+def test_a_keyed_fred_entry_without_unit_takes_freds(tmp_path: Path) -> None:
+    from liquidity.catalog import units_from_fred
+    from liquidity.catalog.load import DECLARED, FRED_UNIT
+
+    path = _write(tmp_path, FROM_FRED)
+    assert units_from_fred(path) == {f"{path}: series.WRESBAL": "WRESBAL"}  # only that one
+    catalog = load_catalog(path, keyed=True, fred_units=FRED_SAYS)
+    wresbal = catalog.series["WRESBAL"]
+    assert wresbal.spec.unit is Unit.USD_MILLIONS and wresbal.unit_from == FRED_UNIT
+    assert catalog.series["RESERVES"].unit_from == DECLARED
+    assert catalog.series["WALCL"].unit_from == DECLARED
+    derived = catalog.derived["RESERVES_LESS_ASSETS"]
+    assert derived.unit is Unit.USD_MILLIONS and derived.scales == {"WRESBAL": 1.0, "WALCL": 1.0}
+
+
+def test_freds_unit_is_checked_like_a_declared_one(tmp_path: Path) -> None:
+    path = _write(tmp_path, FROM_FRED + '[derived.BAD]\nformula = "WRESBAL + DGS10"\n')
+    problems = check_file(path, keyed=True, fred_units=FRED_SAYS)
+    assert problems == [f"{path}: derived.BAD: cannot add percent and usd"]
+    thousands = check_file(path, keyed=True, fred_units={"WRESBAL": "Thousands of Dollars"})
+    assert len(thousands) == 1  # BAD reads a refused series: not reported again
+    assert thousands[0].startswith(f"{path}: series.WRESBAL: unit from FRED's metadata: ")
+    assert thousands[0].endswith("declare one (unit =)")
+
+
+def test_without_a_key_or_freds_answer_the_unit_is_required(tmp_path: Path) -> None:
+    from liquidity.catalog.load import UNASKED
+
+    path = _write(tmp_path, FROM_FRED)
+    keyless = check_file(path, keyed=False, fred_units=FRED_SAYS)  # a cache is not enough
+    assert keyless == [f"{path}: series.WRESBAL: unit: required without a FRED API key"]
+    assert check_file(path, keyed=True) == [f"{path}: series.WRESBAL: {UNASKED}"]
+    yahoo = _write(tmp_path, '[series.GOLD]\nsource = "yahoo"\n')
+    assert check_file(yahoo, keyed=True) == [
+        f"{yahoo}: series.GOLD: unit: required (only FRED's metadata names a unit)"
+    ]
+
+
+def test_the_unit_cache_round_trips_and_forgives(tmp_path: Path) -> None:
+    from liquidity.catalog import unit_cache
+
+    path = tmp_path / "data" / "fred_units.json"
+    assert unit_cache.read(path) == {}
+    unit_cache.write(path, {"WRESBAL": "Millions of U.S. Dollars", "DGS10": "Percent"})
+    assert unit_cache.read(path) == {"DGS10": "Percent", "WRESBAL": "Millions of U.S. Dollars"}
+    path.write_text("{not json")
+    assert unit_cache.read(path) == {}  # a broken cache is asked again, never fatal
+    path.write_text('{"fred_units": ["WRESBAL"]}')
+    assert unit_cache.read(path) == {}
