@@ -51,8 +51,13 @@ def fixture(series_id: str) -> dict[date, float]:
 def user_env(replay: ReplayServer, tmp_path: Path, prefix: str) -> dict[str, str]:
     path = tmp_path / "catalog.toml"
     path.write_text(USER_CATALOG)
-    return cli_env(replay, tmp_path / "c.duckdb", LIQUIDITY_CATALOG=str(path),
-                   LIQUIDITY_REDIS_URL=SHARED_URL, LIQUIDITY_REDIS_PREFIX=prefix)  # fmt: skip
+    return cli_env(
+        replay,
+        tmp_path / "c.duckdb",
+        LIQUIDITY_CATALOG=str(path),
+        LIQUIDITY_REDIS_URL=SHARED_URL,
+        LIQUIDITY_REDIS_PREFIX=prefix,
+    )
 
 
 @pytest.mark.parametrize("keyed", [False, True], ids=["keyless", "keyed"])
@@ -132,24 +137,31 @@ def expected_realtime() -> dict[date, float]:
 def test_realtime_matches_the_fixture_files_and_their_release_times(
     collected: dict[str, str],
 ) -> None:
-    shown = run_cli(["show", "net-liquidity", "--variant", "daily", "--realtime",
-                     "--format", "csv"], collected)  # fmt: skip
+    shown = run_cli(
+        ["show", "net-liquidity", "--variant", "daily", "--realtime", "--format", "csv"], collected
+    )
     assert shown.returncode == 0, shown.stderr
-    got = {date.fromisoformat(r["date"]): float(r["net_liquidity"])
-           for r in parse_csv(shown.stdout)}  # fmt: skip
+    got = {
+        date.fromisoformat(r["date"]): float(r["net_liquidity"]) for r in parse_csv(shown.stdout)
+    }
     expected = expected_realtime()
     assert got == expected
     # On a Wednesday the evening's view still has last week's H.4.1: it differs from the
     # latest view, which uses that very Wednesday's WALCL.
-    latest = {date.fromisoformat(r["date"]): float(r["value"]) for r in parse_csv(
-        run_cli(["show", "NETLIQ_EX_FOREIGN", "--format", "csv"], collected).stdout)}  # fmt: skip
+    latest = {
+        date.fromisoformat(r["date"]): float(r["value"])
+        for r in parse_csv(
+            run_cli(["show", "NETLIQ_EX_FOREIGN", "--format", "csv"], collected).stdout
+        )
+    }
     wednesdays = [d for d in expected if d.weekday() == 2]
     assert len(wednesdays) > 500
     differ = [d for d in wednesdays if got[d] != latest[d]]
     assert len(differ) > 0.9 * len(wednesdays)
     same = run_cli(["show", "NETLIQ_DAILY", "--realtime", "--format", "csv"], collected)
     assert [r["value"] for r in parse_csv(same.stdout)] == [
-        r["net_liquidity"] for r in parse_csv(shown.stdout)]  # fmt: skip
+        r["net_liquidity"] for r in parse_csv(shown.stdout)
+    ]
 
 
 def test_catalog_lists_every_entry_and_where_it_is_defined(user_env: dict[str, str]) -> None:
@@ -167,8 +179,10 @@ def test_catalog_lists_every_entry_and_where_it_is_defined(user_env: dict[str, s
 
 def test_a_bad_catalog_is_one_line_per_problem(replay: ReplayServer, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('[series.X]\nsource = "fred"\n[derived.Y]\nformula = "WALCL + DGS10"\n'
-                   '[derived.Z]\nformula = "NOPE * 2"\n')  # fmt: skip
+    bad.write_text(
+        '[series.X]\nsource = "fred"\n[derived.Y]\nformula = "WALCL + DGS10"\n'
+        '[derived.Z]\nformula = "NOPE * 2"\n'
+    )
     env = cli_env(replay, tmp_path / "b.duckdb", LIQUIDITY_CATALOG=str(bad))
     checked = run_cli(["catalog", "check", str(bad)], env)
     lines = checked.stderr.strip().splitlines()
@@ -202,8 +216,9 @@ def metadata_requests(server: ReplayServer) -> int:
 def test_a_keyed_series_without_unit_takes_freds(replay: ReplayServer, tmp_path: Path) -> None:
     path = tmp_path / "catalog.toml"
     path.write_text(FRED_UNIT_CATALOG)
-    env = cli_env(replay, tmp_path / "u.duckdb", LIQUIDITY_CATALOG=str(path),
-                  LIQUIDITY_FRED_API_KEY=API_KEY)  # fmt: skip
+    env = cli_env(
+        replay, tmp_path / "u.duckdb", LIQUIDITY_CATALOG=str(path), LIQUIDITY_FRED_API_KEY=API_KEY
+    )
     listed = run_cli(["catalog", "--format", "csv"], env)
     assert listed.returncode == 0, listed.stderr
     rows = {r["id"]: r for r in parse_csv(listed.stdout)}
@@ -238,13 +253,22 @@ def test_freds_unit_refusals_are_one_line(replay: ReplayServer, tmp_path: Path) 
     env = cli_env(replay, tmp_path / "r.duckdb", LIQUIDITY_CATALOG=str(path))
     keyed = {**env, "LIQUIDITY_FRED_API_KEY": API_KEY}
     cases = [  # (catalog, environment, the one line)
-        (FRED_UNIT_CATALOG + '[derived.BAD]\nformula = "WRESBAL + DGS10"\n', keyed,
-         f"error: {path}: derived.BAD: cannot add percent and usd"),
-        (FRED_UNIT_CATALOG, env,
-         f"error: {path}: series.WRESBAL: unit: required without a FRED API key"),
-        ('[series.NOPE]\nsource = "fred"\n', keyed,
-         f"error: {path}: series.NOPE: unit: asking FRED for it: fred: NOPE: error 400: "),
-    ]  # fmt: skip
+        (
+            FRED_UNIT_CATALOG + '[derived.BAD]\nformula = "WRESBAL + DGS10"\n',
+            keyed,
+            f"error: {path}: derived.BAD: cannot add percent and usd",
+        ),
+        (
+            FRED_UNIT_CATALOG,
+            env,
+            f"error: {path}: series.WRESBAL: unit: required without a FRED API key",
+        ),
+        (
+            '[series.NOPE]\nsource = "fred"\n',
+            keyed,
+            f"error: {path}: series.NOPE: unit: asking FRED for it: fred: NOPE: error 400: ",
+        ),
+    ]
     for text, environment, line in cases:
         path.write_text(text)
         for args in (["show", "WALCL"], ["catalog", "check"]):

@@ -26,34 +26,128 @@ _WEEK = timedelta(days=8)
 _DAYS = timedelta(days=4)
 
 TODAY = (  # registry/series.py before the catalog (issue 16), verbatim
-    SeriesSpec("WALCL", FRED, "WALCL", "Fed total assets (Wednesday level)",
-               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("WLRRAL", FRED, "WLRRAL", "Reverse repurchase agreements (Wednesday level)",
-               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("WDTGAL", FRED, "WDTGAL", "Treasury General Account (Wednesday level)",
-               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("WTREGEN", FRED, "WTREGEN", "Treasury General Account (week average)",
-               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("RRPONTSYD", FRED, "RRPONTSYD", "Overnight reverse repo, accepted (daily)",
-               Unit.USD_BILLIONS, "daily", R.NYFED_RRP, _DAYS),
-    SeriesSpec("DGS10", FRED, "DGS10", "10-year Treasury constant maturity yield",
-               Unit.PERCENT, "daily", R.H15, _DAYS, H15_RELEASE),
-    SeriesSpec("DGS2", FRED, "DGS2", "2-year Treasury constant maturity yield",
-               Unit.PERCENT, "daily", R.H15, _DAYS, H15_RELEASE),
-    SeriesSpec("BAMLH0A0HYM2", FRED, "BAMLH0A0HYM2", "ICE BofA US high yield OAS",
-               Unit.PERCENT, "daily", R.ICE_OAS, _DAYS, ICE_BOFA_RELEASE),
-    SeriesSpec("VIXCLS", FRED, "VIXCLS", "CBOE VIX close (FRED)",
-               Unit.INDEX, "daily", R.CBOE_FRED, _DAYS),
-    SeriesSpec("MOVE", YAHOO, "^MOVE", "ICE BofA MOVE index (Yahoo)",
-               Unit.INDEX, "daily", R.ICE_MOVE_CLOSE, _DAYS),
-    SeriesSpec("VIX", YAHOO, "^VIX", "CBOE VIX (Yahoo)",
-               Unit.INDEX, "daily", R.CBOE_CLOSE, _DAYS),
-    SeriesSpec("RRP_NYFED", NYFED, "reverserepo", "ON RRP accepted (NY Fed operations)",
-               Unit.USD_BILLIONS, "daily", R.NYFED_RRP, _DAYS),
-    SeriesSpec("TGA_DTS", TREASURY, "operating_cash_balance",
-               "Treasury General Account closing balance (Daily Treasury Statement)",
-               Unit.USD_MILLIONS, "daily", R.DTS, _DAYS),
-)  # fmt: skip
+    SeriesSpec(
+        "WALCL",
+        FRED,
+        "WALCL",
+        "Fed total assets (Wednesday level)",
+        Unit.USD_MILLIONS,
+        "weekly",
+        R.H41,
+        _WEEK,
+        H41_RELEASE,
+    ),
+    SeriesSpec(
+        "WLRRAL",
+        FRED,
+        "WLRRAL",
+        "Reverse repurchase agreements (Wednesday level)",
+        Unit.USD_MILLIONS,
+        "weekly",
+        R.H41,
+        _WEEK,
+        H41_RELEASE,
+    ),
+    SeriesSpec(
+        "WDTGAL",
+        FRED,
+        "WDTGAL",
+        "Treasury General Account (Wednesday level)",
+        Unit.USD_MILLIONS,
+        "weekly",
+        R.H41,
+        _WEEK,
+        H41_RELEASE,
+    ),
+    SeriesSpec(
+        "WTREGEN",
+        FRED,
+        "WTREGEN",
+        "Treasury General Account (week average)",
+        Unit.USD_MILLIONS,
+        "weekly",
+        R.H41,
+        _WEEK,
+        H41_RELEASE,
+    ),
+    SeriesSpec(
+        "RRPONTSYD",
+        FRED,
+        "RRPONTSYD",
+        "Overnight reverse repo, accepted (daily)",
+        Unit.USD_BILLIONS,
+        "daily",
+        R.NYFED_RRP,
+        _DAYS,
+    ),
+    SeriesSpec(
+        "DGS10",
+        FRED,
+        "DGS10",
+        "10-year Treasury constant maturity yield",
+        Unit.PERCENT,
+        "daily",
+        R.H15,
+        _DAYS,
+        H15_RELEASE,
+    ),
+    SeriesSpec(
+        "DGS2",
+        FRED,
+        "DGS2",
+        "2-year Treasury constant maturity yield",
+        Unit.PERCENT,
+        "daily",
+        R.H15,
+        _DAYS,
+        H15_RELEASE,
+    ),
+    SeriesSpec(
+        "BAMLH0A0HYM2",
+        FRED,
+        "BAMLH0A0HYM2",
+        "ICE BofA US high yield OAS",
+        Unit.PERCENT,
+        "daily",
+        R.ICE_OAS,
+        _DAYS,
+        ICE_BOFA_RELEASE,
+    ),
+    SeriesSpec(
+        "VIXCLS", FRED, "VIXCLS", "CBOE VIX close (FRED)", Unit.INDEX, "daily", R.CBOE_FRED, _DAYS
+    ),
+    SeriesSpec(
+        "MOVE",
+        YAHOO,
+        "^MOVE",
+        "ICE BofA MOVE index (Yahoo)",
+        Unit.INDEX,
+        "daily",
+        R.ICE_MOVE_CLOSE,
+        _DAYS,
+    ),
+    SeriesSpec("VIX", YAHOO, "^VIX", "CBOE VIX (Yahoo)", Unit.INDEX, "daily", R.CBOE_CLOSE, _DAYS),
+    SeriesSpec(
+        "RRP_NYFED",
+        NYFED,
+        "reverserepo",
+        "ON RRP accepted (NY Fed operations)",
+        Unit.USD_BILLIONS,
+        "daily",
+        R.NYFED_RRP,
+        _DAYS,
+    ),
+    SeriesSpec(
+        "TGA_DTS",
+        TREASURY,
+        "operating_cash_balance",
+        "Treasury General Account closing balance (Daily Treasury Statement)",
+        Unit.USD_MILLIONS,
+        "daily",
+        R.DTS,
+        _DAYS,
+    ),
+)
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -76,7 +170,9 @@ def test_default_catalog_declares_exactly_the_registry_series() -> None:
 
 
 def test_user_catalog_adds_and_overrides(tmp_path: Path) -> None:
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
 [series.WRESBAL]
 source = "fred"
 unit = "Billions of U.S. Dollars"
@@ -91,7 +187,8 @@ unit = "index points"
 [derived.NETLIQ_EX_FOREIGN]
 formula = "WALCL - RRPONTSYD - WTREGEN"
 dates = "RRPONTSYD"
-""")  # fmt: skip
+""",
+    )
     catalog = load_catalog(path, keyed=False)
     wresbal = catalog.series["WRESBAL"]
     assert wresbal.origin == str(path) and wresbal.spec.unit is Unit.USD_BILLIONS
@@ -102,7 +199,9 @@ dates = "RRPONTSYD"
 
 
 def test_every_problem_is_one_line_naming_the_entry(tmp_path: Path) -> None:
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
 [series.A]
 source = "frd"
 unit = "USD millions"
@@ -125,7 +224,8 @@ formula = "WALCL -"
 [derived.S]
 formula = "WALCL - WTREGEN"
 dates = "RRPONTSYD"
-""")  # fmt: skip
+""",
+    )
     problems = check_file(path, keyed=False)
     text = "\n".join(problems)
     expected = [
@@ -162,18 +262,23 @@ def test_user_catalog_path() -> None:
 
 
 def test_a_unit_declared_for_a_formula_must_match_its_dimension(tmp_path: Path) -> None:
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
 [derived.BAD]
 formula = "SOFR - IORB"
 unit = "USD millions"
 [derived.RATIO]
 formula = "WALCL / WTREGEN"
-""")  # fmt: skip
+""",
+    )
     problems = check_file(path, keyed=False)
-    assert any("derived.BAD: unit 'USD millions' is usd, the formula gives percent" in p
-               for p in problems)  # fmt: skip
-    assert any("derived.RATIO: unit: required (the formula gives a pure number)" in p
-               for p in problems)  # fmt: skip
+    assert any(
+        "derived.BAD: unit 'USD millions' is usd, the formula gives percent" in p for p in problems
+    )
+    assert any(
+        "derived.RATIO: unit: required (the formula gives a pure number)" in p for p in problems
+    )
 
 
 def test_a_series_without_a_release_is_known_when_seen() -> None:

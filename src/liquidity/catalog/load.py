@@ -28,9 +28,17 @@ DECLARED, FRED_UNIT = "catalog", "FRED"  # where a series' unit came from
 UNASKED = "unit: FRED's unit was not asked for"  # fred_units lacks a keyed FRED entry's
 ENV = "LIQUIDITY_CATALOG"
 SERIES_KEYS = frozenset(
-    {"source", "symbol", "title", "unit", "frequency", "release", "fred_release",
-     "stale_after_days"}
-)  # fmt: skip
+    {
+        "source",
+        "symbol",
+        "title",
+        "unit",
+        "frequency",
+        "release",
+        "fred_release",
+        "stale_after_days",
+    }
+)
 DERIVED_KEYS = frozenset({"formula", "dates", "unit", "title"})
 FREQUENCIES = ("daily", "weekly", "monthly")
 STALE_DAYS = {"weekly": 8, "daily": 4, "monthly": 40}
@@ -196,9 +204,16 @@ def _series(
     if len(problems) > before or unit is None or release is None:
         return None
     spec = SeriesSpec(
-        sid, str(source), symbol, str(table.get("title", sid)),
-        unit, frequency, release, timedelta(days=stale), fred_release,
-    )  # fmt: skip
+        sid,
+        str(source),
+        symbol,
+        str(table.get("title", sid)),
+        unit,
+        frequency,
+        release,
+        timedelta(days=stale),
+        fred_release,
+    )
     return SeriesEntry(spec, origin, FRED_UNIT if "unit" not in table else DECLARED)
 
 
@@ -322,10 +337,18 @@ def _entry(
         problems.append(f"{where}: dates {dates!r} is not an operand of the formula")
         return None
     return DerivedEntry(
-        did, str(table.get("title", did)), str(table["formula"]), tree, operands,
-        None if dates is None else str(dates), computed, declared,
-        formula.compile_formula(tree, units), origin, _scales(tree, units),
-    )  # fmt: skip
+        did,
+        str(table.get("title", did)),
+        str(table["formula"]),
+        tree,
+        operands,
+        None if dates is None else str(dates),
+        computed,
+        declared,
+        formula.compile_formula(tree, units),
+        origin,
+        _scales(tree, units),
+    )
 
 
 def _scales(tree: formula.Node, units: Mapping[str, Measure]) -> dict[str, float]:

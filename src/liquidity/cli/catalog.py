@@ -37,8 +37,9 @@ def listing(
         rows.append([sid, spec.source, unit, spec.release.name, entry.origin, ""])
     for did, derived in catalog.derived.items():
         dates = f" (dates of {derived.dates})" if derived.dates else ""
-        rows.append([did, "derived", derived.unit.label, "-", derived.origin,
-                     derived.formula + dates])  # fmt: skip
+        rows.append(
+            [did, "derived", derived.unit.label, "-", derived.origin, derived.formula + dates]
+        )
     render("catalog", header, rows, fmt)
 
 
