@@ -379,7 +379,11 @@ class QuestDBStore:
     def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
         where = [f"series_id = {sql_str(series_id)}"]
         where += [f"ts <= {sql_ts(end)}"] if end else []
-        return [_row_observation(r) for r in self._select(" AND ".join(where))]
+        rows = self.rest.exec(
+            f"SELECT series_id, ts, value, realtime_start, known_at, source "
+            f"FROM {self._table(OBS)} WHERE {' AND '.join(where)} ORDER BY ts, realtime_start"
+        )
+        return [_row_observation(r) for r in rows]
 
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
