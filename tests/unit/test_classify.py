@@ -129,10 +129,16 @@ def test_questdbs_fast_path_writes_what_classify_writes() -> None:
             vintage = (rng.choice(starts), rng.choice(instants), float(rng.choice([1, 2])))
             prior.setdefault(key, []).append(vintage)
         batch = [
-            Observation(rng.choice(["A", "B", "C"]), rng.choice(days), float(rng.choice([1, 2])),
-                        rng.choice(starts), rng.choice(instants), rng.choice(["fred", "alfred"]))
+            Observation(
+                rng.choice(["A", "B", "C"]),
+                rng.choice(days),
+                float(rng.choice([1, 2])),
+                rng.choice(starts),
+                rng.choice(instants),
+                rng.choice(["fred", "alfred"]),
+            )
             for _ in range(rng.choice([1, 2, 4, 8]))
-        ]  # fmt: skip
+        ]
         stamp = rng.choice([None, *instants])
         want, want_result = classify(batch, prior, stamp)
         rows, revision, result = _classify(batch, _Columns.of(batch), prior, stamp)

@@ -50,9 +50,15 @@ log = logging.getLogger(__name__)
 OBS, FETCH, CURSORS = "observations", "fetch_state", "cursors"
 # Client-side errors; every other failure (socket, timeout, server) is worth spooling.
 CLIENT_ERRORS = frozenset(
-    {"InvalidApiCall", "InvalidUtf8", "InvalidName", "InvalidTimestamp", "ConfigError",
-     "BadDataFrame"}
-)  # fmt: skip
+    {
+        "InvalidApiCall",
+        "InvalidUtf8",
+        "InvalidName",
+        "InvalidTimestamp",
+        "ConfigError",
+        "BadDataFrame",
+    }
+)
 SYMBOLS = ["series_id", "source"]
 # One ILP transaction: what puts its rows into it, and how many rows.
 Put = tuple[Callable[[Any], object], int]
@@ -92,20 +98,27 @@ def _ddl(prefix: str) -> dict[str, str]:
 # What each table must look like: column -> (type, designated, upsert key).
 EXPECTED: dict[str, dict[str, tuple[str, bool, bool]]] = {
     OBS: {
-        "ts": ("TIMESTAMP", True, True), "series_id": ("SYMBOL", False, True),
-        "value": ("DOUBLE", False, False), "realtime_start": ("TIMESTAMP", False, True),
-        "known_at": ("TIMESTAMP", False, True), "source": ("SYMBOL", False, False),
-        "ingested_at": ("TIMESTAMP", False, False), "revision": ("BOOLEAN", False, False),
+        "ts": ("TIMESTAMP", True, True),
+        "series_id": ("SYMBOL", False, True),
+        "value": ("DOUBLE", False, False),
+        "realtime_start": ("TIMESTAMP", False, True),
+        "known_at": ("TIMESTAMP", False, True),
+        "source": ("SYMBOL", False, False),
+        "ingested_at": ("TIMESTAMP", False, False),
+        "revision": ("BOOLEAN", False, False),
     },
     FETCH: {
-        "ts": ("TIMESTAMP", True, True), "series_id": ("SYMBOL", False, True),
-        "last_updated": ("VARCHAR", False, False), "error": ("VARCHAR", False, False),
+        "ts": ("TIMESTAMP", True, True),
+        "series_id": ("SYMBOL", False, True),
+        "last_updated": ("VARCHAR", False, False),
+        "error": ("VARCHAR", False, False),
     },
     CURSORS: {
-        "ts": ("TIMESTAMP", True, True), "name": ("SYMBOL", False, True),
+        "ts": ("TIMESTAMP", True, True),
+        "name": ("SYMBOL", False, True),
         "position": ("TIMESTAMP", False, False),
     },
-}  # fmt: skip
+}
 
 
 def upsert_keys(table: str) -> list[str]:
@@ -289,8 +302,7 @@ class QuestDBStore:
         def put(chunk: list[tuple[dict[str, str], dict[str, Any], date]]) -> Put:
             def into(txn: Any) -> None:
                 for symbols, columns, at in chunk:
-                    txn.row(symbols=symbols, columns=columns,
-                            at=TimestampNanos(_micros(at) * 1000))  # fmt: skip
+                    txn.row(symbols=symbols, columns=columns, at=TimestampNanos(_micros(at) * 1000))
 
             return into, len(chunk)
 
