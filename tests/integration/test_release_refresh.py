@@ -5,13 +5,15 @@ the current values of every series that needs them in ONE ``fredgraph.csv`` requ
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from liquidity.compose import collect_config
 from liquidity.config import Settings
-from liquidity.pipeline import collect
+from liquidity.pipeline import SeriesReport, collect
 from liquidity.registry import series_for_source
 from liquidity.storage.duckdb import DuckDBStore
-from tests.support.replay import ReplayServer
+from tests.support.replay import GOOD_KEYS, ReplayServer
+from tests.support.settings import make_settings
 
 FRED_IDS = [spec.id for spec in series_for_source("fred")]
 OBSERVATIONS = "/fred/series/observations"
@@ -184,3 +186,26 @@ async def test_a_unit_of_another_dimension_is_refused_though_fredgraph_has_value
     assert errors["WALCL"] is not None and "cannot be USD millions" in errors["WALCL"]
     assert errors["WTREGEN"] is None
     assert not memory_store.read("WALCL") and memory_store.read("WTREGEN")
+
+
+async def test_a_series_is_stored_while_others_wait_their_turn(tmp_path: Path) -> None:
+    # Under FRED's 2/s the lone series' metadata (VIXCLS, BAMLH0A0HYM2) is sent a second
+    # or two after the H.4.1 listing: the H.4.1 series are stored meanwhile, not after.
+    server = ReplayServer(rate_limit=2.0).start()
+    store = DuckDBStore(":memory:")
+    try:
+        settings = make_settings(
+            server, tmp_path, fred_api_key=next(iter(GOOD_KEYS)), fred_requests_per_second=2.0
+        )
+        sent_when_stored: dict[str, int] = {}  # requests the server had seen by then
+
+        def stored(report: SeriesReport) -> None:
+            sent_when_stored[report.series_id] = server.count()
+
+        report = await collect(collect_config(settings), store, FRED_IDS, on_progress=stored)
+        assert not report.failures and 429 not in server.statuses
+        assert report.requests == 6
+        assert all(sent_when_stored[s] < 6 for s in ("WALCL", "WLRRAL", "WDTGAL", "WTREGEN"))
+    finally:
+        store.close()
+        server.stop()

@@ -32,6 +32,10 @@ class FetchRequest:
 
 
 class Source(Protocol):
+    """A source. It may also have ``stream(requests, fetched_at)``, an async iterator of
+    ``(index, result)`` as each result is known, which the pipeline prefers: it stores
+    each series as it comes (keyed FRED uses it)."""
+
     name: str
     # True: ``fetch`` takes every request of a collect at once (one HTTP request can
     # serve them all); False: the pipeline hands it one request per call.

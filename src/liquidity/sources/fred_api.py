@@ -22,6 +22,7 @@ are JSON ``{"error_code": 400, "error_message": "..."}``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -213,45 +214,87 @@ class FredApiSource:
     async def fetch(
         self, requests: list[FetchRequest], fetched_at: datetime
     ) -> list[FetchResult | BaseException]:
-        if self.vintages:
-            tasks = [self._fetch_vintages(r, fetched_at) for r in requests]
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-            return [only_ours(r) for r in results]
-        return await self._fetch_current(requests, fetched_at)
+        results: list[FetchResult | BaseException | None] = [None] * len(requests)
+        async for index, result in self.stream(requests, fetched_at):
+            results[index] = result
+        return [r for r in results if r is not None]
 
-    async def _fetch_current(
+    async def stream(
         self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> list[FetchResult | BaseException]:
-        """Metadata for each series, values for those that need them in one request."""
+    ) -> AsyncIterator[tuple[int, FetchResult | BaseException]]:
+        """Each request's result (by its index) as soon as it is known, so the pipeline
+        stores a series whose metadata came first while the others wait their turn
+        under the rate limit."""
+        shared: list[asyncio.Future[Any]] = []  # what the series' jobs await together
+        jobs: list[Coroutine[Any, Any, FetchResult | BaseException]]
+        if self.vintages:
+            jobs = [self._fetch_vintages(r, fetched_at) for r in requests]
+        else:
+            jobs = self._current_jobs(requests, fetched_at, shared)
+        tasks = [asyncio.ensure_future(_indexed(i, job)) for i, job in enumerate(jobs)]
+        try:
+            for done in asyncio.as_completed(tasks):
+                index, result = await done
+                yield index, only_ours(result)
+        finally:
+            for task in [*tasks, *shared]:
+                task.cancel()
+
+    def _current_jobs(
+        self, requests: list[FetchRequest], fetched_at: datetime, shared: list[asyncio.Future[Any]]
+    ) -> list[Coroutine[Any, Any, FetchResult | BaseException]]:
+        """One job per series: metadata, then values from one shared fredgraph request."""
         fresh = [r for r in requests if r.last_updated is None]
         # Nothing stored to compare with: its values are wanted anyway, so they need
         # not wait for the metadata (a full collect costs the metadata's time only).
-        early = asyncio.ensure_future(self._values(fresh, fetched_at)) if fresh else None
-        try:
-            metas = await asyncio.gather(
-                *(self._metadata(r.spec) for r in requests), return_exceptions=True
-            )
-            changed = [
-                r
-                for r, meta in zip(requests, metas, strict=True)
-                if r.last_updated is not None
-                and not isinstance(meta, BaseException)
-                and last_updated(meta[0]) != r.last_updated
-            ]
-            values = await self._values(changed, fetched_at) if changed else {}
-            if early is not None:
-                values.update(await early)
-        finally:
-            if early is not None and not early.done():
-                early.cancel()
+        early = asyncio.ensure_future(self._values(fresh, fetched_at))
+        metas = [asyncio.ensure_future(self._metadata(r.spec)) for r in requests]
+        later = asyncio.ensure_future(self._changed_values(requests, metas, fetched_at))
+        shared += [early, *metas, later]
         return [
-            only_ours(_current(r, meta, values.get(r.spec.id)))
-            for r, meta in zip(requests, metas, strict=True)
+            self._current(r, meta, early, later) for r, meta in zip(requests, metas, strict=True)
         ]
+
+    async def _current(
+        self,
+        request: FetchRequest,
+        meta: asyncio.Future[tuple[dict[str, Any], int]],
+        early: asyncio.Future[dict[str, FetchResult | BaseException]],
+        later: asyncio.Future[dict[str, FetchResult | BaseException]],
+    ) -> FetchResult | BaseException:
+        try:
+            entry = await meta
+        except LiquidityError as exc:
+            return exc
+        values: FetchResult | BaseException | None = None
+        if request.last_updated is None:
+            values = (await early)[request.spec.id]
+        elif last_updated(entry[0]) != request.last_updated:
+            values = (await later)[request.spec.id]
+        return _outcome(request, entry, values)
+
+    async def _changed_values(
+        self,
+        requests: list[FetchRequest],
+        metas: Sequence[asyncio.Future[tuple[dict[str, Any], int]]],
+        fetched_at: datetime,
+    ) -> dict[str, FetchResult | BaseException]:
+        """Values of the stored series whose stamp moved, once every stamp is known."""
+        entries = await asyncio.gather(*metas, return_exceptions=True)
+        changed = [
+            r
+            for r, meta in zip(requests, entries, strict=True)
+            if r.last_updated is not None
+            and not isinstance(meta, BaseException)
+            and last_updated(meta[0]) != r.last_updated
+        ]
+        return await self._values(changed, fetched_at)
 
     async def _values(
         self, requests: list[FetchRequest], fetched_at: datetime
     ) -> dict[str, FetchResult | BaseException]:
+        if not requests:
+            return {}
         results = await self._graph.fetch(requests, fetched_at)
         return {r.spec.id: res for r, res in zip(requests, results, strict=True)}
 
@@ -315,16 +358,23 @@ class FredApiSource:
                 return found
 
 
-def _current(
+async def _indexed(
+    index: int, job: Coroutine[Any, Any, FetchResult | BaseException]
+) -> tuple[int, FetchResult | BaseException]:
+    try:
+        return index, await job
+    except LiquidityError as exc:  # ours: a per-series result; anything else surfaces
+        return index, exc
+
+
+def _outcome(
     request: FetchRequest,
-    meta: tuple[dict[str, Any], int] | BaseException,
+    meta: tuple[dict[str, Any], int],
     values: FetchResult | BaseException | None,
 ) -> FetchResult | BaseException:
     """One series' outcome (pure): its metadata's error, its unit's, skipped when its
     stamp did not move (no values asked), else its fredgraph values in the registry's
     unit. The rows keep ``fred_csv`` as their source: that is where they came from."""
-    if isinstance(meta, BaseException):
-        return meta
     entry, asked = meta
     spec = request.spec
     try:
