@@ -695,8 +695,12 @@ async def test_a_lying_count_cannot_make_paging_loop(
     new_store: Callable[[], DuckDBStore],
 ) -> None:
     # One short page that claims a million rows: the short page is the last one.
-    row = {"realtime_start": "2026-08-06", "realtime_end": "2026-08-06",
-           "date": "2026-08-05", "value": "6600000"}  # fmt: skip
+    row = {
+        "realtime_start": "2026-08-06",
+        "realtime_end": "2026-08-06",
+        "date": "2026-08-05",
+        "value": "6600000",
+    }
     body = json.dumps({"count": 10**6, "offset": 0, "limit": 100000, "observations": [row]})
     replay.fail(OBSERVATIONS, status=200, body=body.encode(), times=-1)
     # Only vintages come from the observations endpoint, paged.

@@ -136,9 +136,15 @@ def keep(
         result.missing += 1
     else:
         result.observations.append(
-            observation(spec, day, value, realtime_start=realtime_start,
-                        fetched_at=fetched_at, source=result.source)
-        )  # fmt: skip
+            observation(
+                spec,
+                day,
+                value,
+                realtime_start=realtime_start,
+                fetched_at=fetched_at,
+                source=result.source,
+            )
+        )
 
 
 def malformed(source: str, series_id: str, what: str, exc: Exception) -> MalformedResponseError:

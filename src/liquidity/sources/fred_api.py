@@ -190,8 +190,9 @@ def transform(
                     known = min(vintage_known_at(spec, rs), fetched_at)
                 obs = Observation(spec.id, day, value * scale, rs, known, VINTAGE_SOURCE)
             else:
-                obs = observation(spec, day, value * scale, realtime_start=rs,
-                                  fetched_at=fetched_at, source=NAME)  # fmt: skip
+                obs = observation(
+                    spec, day, value * scale, realtime_start=rs, fetched_at=fetched_at, source=NAME
+                )
             result.observations.append(obs)
     except (KeyError, TypeError, ValueError) as exc:
         raise malformed(NAME, spec.id, "observations payload", exc) from None
