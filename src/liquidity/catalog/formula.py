@@ -17,16 +17,19 @@ the registry's Net Liquidity).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from liquidity.errors import ConfigError
 from liquidity.registry.units import Measure, factor
 
-Array = np.ndarray  # float64, one value per aligned date
+if TYPE_CHECKING:
+    import numpy as np
+
+    Array: TypeAlias = np.ndarray[Any, Any]  # float64, one value per aligned date
 PURE = Measure("", 1.0)  # a bare number, or a ratio of one dimension
 
 _TOKEN = re.compile(
@@ -193,7 +196,7 @@ def _measure(node: Node, units: Mapping[str, Measure]) -> Measure:
     )
 
 
-Evaluator = Callable[[Mapping[str, Array]], Array]
+Evaluator: TypeAlias = "Callable[[Mapping[str, Array]], Array]"
 
 
 def compile_formula(node: Node, units: Mapping[str, Measure]) -> Evaluator:
@@ -205,18 +208,26 @@ def compile_formula(node: Node, units: Mapping[str, Measure]) -> Evaluator:
     return _compile(node, scales)
 
 
+# Python's operators on numpy arrays: numpy is imported only by whoever evaluates, so
+# loading the catalog (every command) does not pay for it.
 _OPS: dict[str, Callable[[Array, Array], Array]] = {
-    "+": np.add,
-    "-": np.subtract,
-    "*": np.multiply,
-    "/": np.divide,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
 }
+
+
+def _constant(value: float) -> Array:
+    import numpy as np
+
+    return np.asarray(value)
 
 
 def _compile(node: Node, scales: Mapping[str, float]) -> Evaluator:
     if isinstance(node, Num):
         value = node.value
-        return lambda env: np.asarray(value)
+        return lambda env: _constant(value)
     if isinstance(node, Ref):
         name, scale = node.name, scales[node.name]
         if scale == 1.0:
