@@ -2,10 +2,12 @@
 
 Shaped like arq's worker: signal handlers, a burst mode for tests and cron, one
 collect at a time, a crash of one job logged and counted but never fatal. Jobs
-come from APScheduler (one per source and release, ``schedule.ReleaseTrigger``);
-a job that did not bring the observation due by now schedules a retry at a
-widening interval. The store is opened per job, so other ``liquidity`` commands
-can read a DuckDB file between jobs. With Redis configured, a lease makes one
+come from APScheduler (one per source and release, ``schedule.ReleaseTrigger``).
+With live polling (the default) each job is a release window (``serve.live``):
+it opens shortly before the release and polls a cheap signal until the value is
+published; without it, a job that did not bring the observation due by now
+schedules a retry at a widening interval. The store is opened per job, so other
+``liquidity`` commands can read a DuckDB file between jobs. With Redis configured, a lease makes one
 of several daemons the active collector; the others stand by and take over
 within one lease TTL when it dies.
 """
@@ -18,6 +20,7 @@ import logging
 import os
 import signal
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,6 +29,7 @@ from liquidity import clock
 from liquidity.errors import LiquidityError
 from liquidity.registry import SERIES
 from liquidity.serve.alerts import Alerts
+from liquidity.serve.live import Windows
 from liquidity.serve.metrics import Metrics, Snapshot, freshness_all
 from liquidity.serve.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
 from liquidity.sources.registry import SOURCES
@@ -118,7 +122,7 @@ class Daemon:
         from prometheus_client import CollectorRegistry
 
         from liquidity import __version__
-        from liquidity.compose import collect_config, redis_config, store_config
+        from liquidity.compose import collect_config, live_config, redis_config, store_config
 
         self.settings = settings
         # Each part's own config, from the composition root.
@@ -132,6 +136,12 @@ class Daemon:
             self.registry, lambda: self.snapshot, grace=self.grace, version=__version__
         )
         self.alerts = Alerts(send=None)
+        self.live = live_config(settings)
+        self.windows = Windows(
+            self.live, self.collect_config, collect=self.collect_now,
+            states=lambda: self.snapshot.states, alert=self.alerts.update,
+            delay=self.metrics.release_delay, active=self._collecting,
+        )  # fmt: skip
         self.stop = asyncio.Event()
         self.lock = asyncio.Lock()
         self.store_failures = 0
@@ -151,7 +161,9 @@ class Daemon:
             loop.add_signal_handler(sig, self.stop.set)
         server = serve(ops_app(self.registry, self.readiness), self.settings.metrics_addr,
                        self.settings.metrics_port)  # fmt: skip
-        self._breakers = breakers = make_breakers(self.collect_config.breakers)
+        self._breakers = self.windows.breakers = breakers = make_breakers(
+            self.collect_config.breakers
+        )
         await breakers.initialize()
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(server.shutdown)
@@ -231,13 +243,23 @@ class Daemon:
         self._scheduler = scheduler
         now = clock.now()
         interval = self.settings.serve_interval
-        for (source, release), specs in groups(SERIES.values()).items():
+        grouped = groups(SERIES.values())
+        per_day = Counter(source for source, _ in grouped)  # windows of a source in a day
+        for (source, release), specs in grouped.items():
             name = f"{source}:{release.name}"
             ids = [s.id for s in specs]
-            trigger = (IntervalTrigger(seconds=interval, start_date=now) if interval
-                       else ReleaseTrigger(release))  # fmt: skip
+            job: Callable[..., Awaitable[None]] = self.job
+            args: list[object] = [name, ids]
+            if interval:
+                trigger: object = IntervalTrigger(seconds=interval, start_date=now)
+            elif self.live.enabled:  # the window opens ``lead`` before the release
+                lead = timedelta(seconds=self.live.cadence.lead)
+                trigger, job = ReleaseTrigger(release, -lead), self.windows.run
+                args = [name, source, release, ids, per_day[source]]
+            else:
+                trigger = ReleaseTrigger(release)
             scheduler.add_job(
-                self.job, trigger, args=[name, ids], id=name, name=name,
+                job, trigger, args=args, id=name, name=name,
                 max_instances=1, coalesce=True, misfire_grace_time=3600,
             )  # fmt: skip
         scheduler.start()
@@ -273,21 +295,43 @@ class Daemon:
 
     # -- jobs -----------------------------------------------------------------------------
 
+    def _collecting(self) -> bool:
+        return not self.stop.is_set() and self.snapshot.active
+
     async def job(self, name: str, ids: Sequence[str], attempt: int = 0) -> None:
-        if self.stop.is_set() or not self.snapshot.active:
-            return
+        await self.collect_now(name, ids)
+        self._schedule_retry(name, ids, attempt)
+
+    async def collect_now(self, name: str, ids: Sequence[str]) -> CollectReport | None:
+        """One collect under the lock (within each source's daily budget), the snapshot
+        refreshed after it."""
+        if not self._collecting():
+            return None
         async with self.lock:
             if self.stop.is_set():
-                return
+                return None
             report = None
+            ids = self._within_budget(ids)
             try:
-                report = await self._collect(name, ids)
+                report = await self._collect(name, ids) if ids else None
             except Exception:
                 log.exception("job %s failed", name)
                 self.metrics.job_failures.labels(name).inc()
+            self.windows.count(report)
             self.jobs_run += 1
         await self.refresh(report)
-        self._schedule_retry(name, ids, attempt)
+        return report
+
+    def _within_budget(self, ids: Sequence[str]) -> list[str]:
+        from liquidity.serve.live import fetch_estimate
+
+        now, kept = clock.now(), []
+        for (source, _), specs in groups(SERIES[i] for i in ids).items():
+            if self.windows.ledger.allows(source, fetch_estimate(specs), now):
+                kept += [s.id for s in specs]
+            else:
+                log.warning("%s: daily request budget spent; not collecting it today", source)
+        return kept
 
     async def _collect(self, name: str, ids: Sequence[str]) -> CollectReport:
         from liquidity.pipeline import collect
@@ -296,7 +340,8 @@ class Daemon:
         store = open_store(self.store_config)
         try:
             timed = TimedStore(store, self.metrics.store_seconds)
-            report = await collect(self.collect_config, timed, ids, breakers=self._breakers)
+            report = await collect(self.collect_config, timed, ids, breakers=self._breakers,
+                                   limits=self.windows.limits)  # fmt: skip
         finally:
             store.close()
         self.metrics.observe(name, report)
@@ -309,6 +354,8 @@ class Daemon:
     def _schedule_retry(self, name: str, ids: Sequence[str], attempt: int) -> None:
         """Retry the series whose due observation is still missing, at widening waits."""
         if self._scheduler is None or self.settings.serve_interval or self.stop.is_set():
+            return
+        if self.live.enabled:  # the release window polls instead
             return
         now = clock.now()
         late = [sid for sid in ids if _late(sid, self.snapshot, now)]
@@ -352,6 +399,7 @@ class Daemon:
                     breaker = await breakers.get_breaker(source)
                     snap.breakers[source] = breaker.context.state == "opened"
         snap.taken_at = clock.now()
+        snap.budget = self.windows.ledger.snapshot(snap.taken_at)
         if snap.active:
             await self._alert(report)
 
@@ -361,7 +409,8 @@ class Daemon:
                    if f.overdue]  # fmt: skip
         reasons = [f"store unreachable: {snap.store_error}"] if not snap.store_up else []
         reasons += [f"{sid} overdue" for sid in overdue]
-        body = {"reasons": reasons, "active": snap.active, "jobs_run": self.jobs_run}
+        body = {"reasons": reasons, "active": snap.active, "jobs_run": self.jobs_run,
+                "budget": snap.budget}  # fmt: skip
         return not reasons, body
 
     async def _alert(self, report: CollectReport | None) -> None:
