@@ -115,6 +115,7 @@ class CollectReport:
     latencies_by_source: dict[str, list[float]] = field(default_factory=dict)  # seconds
     published: int = 0  # messages Redis newly took (series and Net Liquidity)
     publish_error: str | None = None  # Redis failed: the changes stay behind the cursor
+    published_at: datetime | None = None  # when Redis took this collect's messages
 
     @property
     def failures(self) -> list[SeriesReport]:
@@ -269,6 +270,7 @@ async def _publish(
 
     try:
         summary.published = (await publish_pending(config, store)).added
+        summary.published_at = clock.now()
     except LiquidityError as exc:  # PublishError, or the store failing to give its feed
         summary.publish_error = redact(str(exc))
 

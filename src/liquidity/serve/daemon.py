@@ -29,6 +29,7 @@ from liquidity import clock
 from liquidity.errors import LiquidityError
 from liquidity.registry import SERIES
 from liquidity.serve.alerts import Alerts
+from liquidity.serve.cadence import due
 from liquidity.serve.live import Windows
 from liquidity.serve.metrics import Metrics, Snapshot, freshness_all
 from liquidity.serve.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from liquidity.config import Settings
     from liquidity.models import Change, Observation, SeriesState, WriteResult
     from liquidity.pipeline import CollectReport
+    from liquidity.registry.releases import Release
     from liquidity.serve.lease import Lease
     from liquidity.serve.schedule import Freshness
     from liquidity.storage.base import Store
@@ -149,6 +151,8 @@ class Daemon:
         self._breakers: AsyncCircuitBreakerFactory | None = None  # built in ``run``
         self._scheduler: Scheduler | None = None  # started in ``run`` unless burst
         self._jobs: set[asyncio.Task[None]] = set()  # run apart from the loops a stop cancels
+        self._windows_now: list[asyncio.Task[None]] = []  # windows open when we started
+        self._window_jobs: list[tuple[str, str, Release, list[str], int]] = []
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -180,6 +184,7 @@ class Daemon:
                      asyncio.create_task(self._snapshot_loop())]  # fmt: skip
             await self.stop.wait()
             log.info("stopping: finishing the collect in progress")
+            self.windows.cancel()
             for task in tasks:
                 task.cancel()
             await self._finish_jobs()
@@ -262,8 +267,19 @@ class Daemon:
                 job, trigger, args=args, id=name, name=name,
                 max_instances=1, coalesce=True, misfire_grace_time=3600,
             )  # fmt: skip
+            if job == self.windows.run:
+                self._window_jobs.append((name, source, release, ids, per_day[source]))
         scheduler.start()
         return scheduler
+
+    def _open_windows_now(self) -> None:
+        """Windows already open when this daemon starts collecting (started, or took the
+        lease, inside one): their trigger fired before, so they start here."""
+        now, cadence = clock.now(), self.live.cadence
+        for name, source, release, ids, per_day in self._window_jobs:
+            if due(release, now, cadence).opens(cadence) <= now:
+                task = asyncio.create_task(self.windows.run(name, source, release, ids, per_day))
+                self._windows_now.append(task)
 
     # -- leadership -----------------------------------------------------------------------
 
@@ -283,12 +299,14 @@ class Daemon:
     async def _lease_loop(self, lease: Lease | None) -> None:
         if lease is None:
             self._spawn("catch-up", list(SERIES))
+            self._open_windows_now()
             return
         was_active = False
         while not self.stop.is_set():
             active = await self._keep_lease(lease)
             if active and not was_active:
                 self._spawn("catch-up", list(SERIES))
+                self._open_windows_now()
             was_active = active
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), self.settings.lease_ttl / 3)

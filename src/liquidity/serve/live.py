@@ -12,12 +12,13 @@ source's ceiling nothing more is asked.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from liquidity import clock
 from liquidity.errors import LiquidityError
@@ -93,6 +94,7 @@ class Windows:
         self._delay, self._active = delay, active
         self.stamps: dict[str, str] = {}  # window name -> last signal seen
         self.open: dict[str, int] = {}  # source -> windows polling now
+        self.tasks: set[asyncio.Task[Any]] = set()  # running windows, cancelled at a stop
         self._day_floor: dict[str, float] = {}
 
     # -- budget ---------------------------------------------------------------------------
@@ -129,11 +131,19 @@ class Windows:
             return
         window = due(release, clock.now(), self.config.cadence)
         specs = [SERIES[i] for i in ids]
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
         self.open[source] = self.open.get(source, 0) + 1
         try:
             await self._poll(name, source, specs, window, windows_per_day)
         finally:
             self.open[source] -= 1
+            self.tasks.discard(task)
+
+    def cancel(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
 
     async def _poll(
         self, name: str, source: str, specs: list[SeriesSpec], window: Due, per_day: int
@@ -153,6 +163,7 @@ class Windows:
                                   f"not published by {now:%Y-%m-%d %H:%M} UTC ({why})")  # fmt: skip
                 return
             signal = await self._probe(source, specs, window)
+            log.debug("%s: polled, signal %s", name, signal.stamp if signal else None)
             if signal is not None and signal.stamp != self.stamps.get(name):
                 self.stamps[name] = signal.stamp
                 if self.ledger.allows(source, fetch_estimate(specs), clock.now()):
@@ -185,9 +196,9 @@ class Windows:
         self, name: str, ids: Sequence[str], signal: Signal, last_poll: datetime
     ) -> None:
         report = await self._collect(f"{name}:window", ids)
-        published = clock.now()
         if report is None or report.publish_error:
             return
+        published = report.published_at or clock.now()  # no Redis: stored is published
         for s in report.series:
             if s.error is None and s.written.inserted:
                 # From the source's own update instant; where it gives none, from the last
