@@ -73,3 +73,10 @@ def test_ledger_counts_by_kind_and_day_and_refuses_past_the_ceiling() -> None:
     assert ledger.used("fred", tomorrow) == 0
     with pytest.raises(ValueError):
         ledger.add("fred", "other", 1, AT)
+
+
+def test_the_window_trigger_fires_lead_before_the_release() -> None:
+    from liquidity.serve.schedule import ReleaseTrigger, next_runs
+
+    runs = next_runs(ReleaseTrigger(H41, -timedelta(seconds=120)), AT - timedelta(days=1), 2)
+    assert runs == [AT - timedelta(seconds=120), AT + timedelta(days=7, seconds=-120)]

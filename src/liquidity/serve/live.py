@@ -150,6 +150,8 @@ class Windows:
     ) -> None:
         c = self.config.cadence
         last_poll: datetime | None = None
+        if (early := (window.opens(c) - clock.now()).total_seconds()) > 0:
+            await clock.sleep(early)  # asked before the window opens: poll from its opening
         while self._active():
             now = clock.now()
             late = missing(specs, self._states(), window)
