@@ -3,6 +3,7 @@
     >>> import liquidity
     >>> liquidity.net_liquidity("weekly", as_of="2024-03-15T12:00:00-04:00")   # pandas
     >>> liquidity.series("WALCL", start="2020-01-01", frame="polars")
+    >>> liquidity.series("NETLIQ_DAILY", realtime=True)   # each day as known that evening
 
 Settings come from the environment (``LIQUIDITY_*``, ``.env``) unless given.
 Frames: ``pandas`` (``pip install 'liquidity[frames]'``) or ``polars``.
@@ -31,24 +32,45 @@ def series(
     start: date | str | None = None,
     end: date | str | None = None,
     as_of: datetime | str | None = None,
+    realtime: bool = False,
     frame: Frame = "pandas",
     settings: Settings | None = None,
 ) -> Any:
-    """One row per date: the value known at ``as_of`` (default: the latest)."""
-    from liquidity import query
-    from liquidity.registry import get
-
-    spec = get(series_id)
+    """One row per date of a catalog series or formula: the value known at ``as_of``
+    (default: the latest), or with ``realtime`` the value public at the end of each day
+    (New York; columns ``date``, ``value``). A formula has its operands beside ``value``."""
     window = Window.parse(start, end, as_of)
-    rows = _with_store(settings, lambda s: query.series(s, spec.id, window))
-    data = {
-        "date": [o.date for o in rows],
-        "value": [o.value for o in rows],
-        "realtime_start": [o.realtime_start for o in rows],
-        "known_at": [o.known_at for o in rows],
-        "source": [o.source for o in rows],
+    if realtime and window.as_of is not None:
+        raise ConfigError("realtime shows each day as known that day: drop as_of")
+    return _with_store(settings, lambda s: _series_data(s, series_id, window, realtime, frame))
+
+
+def _series_data(store: Any, series_id: str, window: Window, realtime: bool, frame: Frame) -> Any:
+    from liquidity import query
+    from liquidity.registry.series import active_catalog
+
+    catalog = active_catalog()
+    entry_id = catalog.find(series_id)
+    if realtime:
+        rows = query.realtime(store, catalog, entry_id, window)
+        data: dict[str, list[Any]] = {"date": [d for d, _ in rows], "value": [v for _, v in rows]}
+        return _frame(data, frame, ["date", "value"])
+    if entry_id in catalog.derived:
+        derived = query.derived(store, catalog, entry_id, window)
+        parts = list(catalog.derived[entry_id].operands)
+        data = {"date": [r.date for r in derived], "value": [r.value for r in derived]}
+        for part in parts:
+            data[part] = [r.components[part] for r in derived]
+        return _frame(data, frame, ["date", "value", *parts])
+    obs = query.series(store, entry_id, window)
+    columns: dict[str, list[Any]] = {
+        "date": [o.date for o in obs],
+        "value": [o.value for o in obs],
+        "realtime_start": [o.realtime_start for o in obs],
+        "known_at": [o.known_at for o in obs],
+        "source": [o.source for o in obs],
     }
-    return _frame(data, frame, SERIES_COLUMNS)
+    return _frame(columns, frame, SERIES_COLUMNS)
 
 
 def net_liquidity(
@@ -76,11 +98,12 @@ def net_liquidity(
 
 
 def _with_store(settings: Settings | None, read: Any) -> Any:
-    from liquidity.compose import store_config
+    from liquidity.compose import install_catalog, store_config
     from liquidity.config import load_settings
     from liquidity.storage import open_store
 
     settings = settings or load_settings()
+    install_catalog(settings)
     store = open_store(store_config(settings), lock_wait=settings.duckdb_lock_wait)
     try:
         return read(store)

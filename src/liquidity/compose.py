@@ -11,9 +11,11 @@ HTTP client, and one without Redis configured never loads redis.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from liquidity.catalog import Catalog
     from liquidity.config import Settings
     from liquidity.http import BreakerConfig, HttpPolicy
     from liquidity.pipeline import CollectConfig
@@ -23,6 +25,23 @@ if TYPE_CHECKING:
     from liquidity.sources.registry import SourceConfig
     from liquidity.storage import StoreConfig
     from liquidity.storage.questdb import QuestDBConfig
+
+
+def install_catalog(settings: Settings) -> Catalog:
+    """The user's catalog (``LIQUIDITY_CATALOG``, else their config directory's
+    ``catalog.toml`` if there is one) merged over the packaged one, made the active one.
+    Without an API key every series must declare its unit."""
+    from liquidity.catalog import install
+
+    path, explicit = catalog_path(settings)
+    return install(path, keyed=settings.fred_api_key is not None, required=explicit)
+
+
+def catalog_path(settings: Settings) -> tuple[Path, bool]:
+    """The user's catalog file, and whether it was named (then it must exist)."""
+    from liquidity.catalog import user_catalog_path
+
+    return (settings.catalog, True) if settings.catalog else user_catalog_path()
 
 
 def store_config(settings: Settings) -> StoreConfig:

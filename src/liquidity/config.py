@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     breaker_threshold: int = Field(5, ge=1)
     breaker_ttl: float = Field(60.0, gt=0)
 
+    # The user's catalog of series and formulas (LIQUIDITY_CATALOG); unset: the file
+    # catalog.toml in the user's config directory, if there is one (liquidity.catalog).
+    catalog: Path | None = None
+
     # Collection
     start: date = date(2000, 1, 1)
     lookback_days: int = Field(14, ge=0, description="re-fetch overlap for revisions")

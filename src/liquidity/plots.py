@@ -22,7 +22,6 @@ from liquidity.window import EVERYTHING, Window
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from liquidity.models import Observation
     from liquidity.storage.base import Store
     from liquidity.transforms.net_liquidity import NetLiquidityRow
 
@@ -82,11 +81,15 @@ def prepare(
     variant: str = "weekly",
     window: Window = EVERYTHING,
     overlay: str | None = None,
+    realtime: bool = False,
 ) -> Chart:
-    """Read what ``what`` names from the store and decide every line of the chart."""
+    """Read what ``what`` names from the store and decide every line of the chart; with
+    ``realtime``, each series also as it was known each day, beside its latest values."""
     from liquidity import query
-    from liquidity.registry import get
+    from liquidity.publish.names import NETLIQ_IDS
+    from liquidity.registry.series import active_catalog
 
+    catalog = active_catalog()
     names = [w for w in what if w.lower() == NET_LIQUIDITY]
     if names and len(what) > 1:
         raise PlotError(f"{NET_LIQUIDITY} is plotted alone; add a market series with --overlay")
@@ -98,16 +101,19 @@ def prepare(
 
     extra = None
     if overlay is not None:
-        spec = get(overlay)
-        extra = normalised(spec.id, nonempty(spec.id, query.series(store, spec.id, window)))
+        oid = catalog.find(overlay)
+        extra = normalised(oid, nonempty(oid, query.values(store, catalog, oid, window)))
     if names:
         rows = nonempty(NET_LIQUIDITY, query.net_liquidity(store, variant, window))
-        return net_liquidity_chart(rows, variant, as_of=window.as_of, overlay=extra)
-    specs = [get(w) for w in what]
-    data = {s.id: nonempty(s.id, query.series(store, s.id, window)) for s in specs}
-    return series_chart(
-        data, {s.id: s.unit.label for s in specs}, as_of=window.as_of, overlay=extra
-    )
+        known = query.realtime(store, catalog, NETLIQ_IDS[variant], window) if realtime else None
+        return net_liquidity_chart(rows, variant, as_of=window.as_of, overlay=extra,
+                                   realtime=known)  # fmt: skip
+    ids = [catalog.find(w) for w in what]
+    data = {i: nonempty(i, query.values(store, catalog, i, window)) for i in ids}
+    if realtime:
+        data |= {f"{i} (real-time)": query.realtime(store, catalog, i, window) for i in ids}
+    units = {name: catalog.unit(name.split(" ", 1)[0]).label for name in data}
+    return series_chart(data, units, as_of=window.as_of, overlay=extra)
 
 
 def net_liquidity_chart(
@@ -116,15 +122,20 @@ def net_liquidity_chart(
     *,
     as_of: datetime | None = None,
     overlay: Line | None = None,
+    realtime: Sequence[tuple[date, float]] | None = None,
 ) -> Chart:
-    """Net Liquidity on top, its components below, both in USD trillions."""
+    """Net Liquidity on top (and as known each day, if given), its components below, all
+    in USD trillions."""
     dates = tuple(r.date for r in rows)
-    top = Line(
+    top: tuple[Line, ...] = (Line(
         "Net Liquidity",
         dates,
         tuple(r.net_liquidity / _PER_TRILLION for r in rows),
         emphasis=True,
-    )
+    ),)  # fmt: skip
+    if realtime:
+        top += (Line("Net Liquidity (real-time)", tuple(d for d, _ in realtime),
+                     tuple(v / _PER_TRILLION for _, v in realtime)),)  # fmt: skip
     parts = tuple(
         Line(sid, dates, tuple(r.components[sid] / _PER_TRILLION for r in rows))
         for sid in rows[0].components
@@ -133,7 +144,7 @@ def net_liquidity_chart(
     return Chart(
         title=_title(f"Net Liquidity ({variant}: {signs})", as_of),
         panels=(
-            Panel(f"Net Liquidity ({TRILLIONS})", (top,)),
+            Panel(f"Net Liquidity ({TRILLIONS})", top),
             Panel(f"Components ({TRILLIONS})", parts),
         ),
         overlay=overlay,
@@ -142,7 +153,7 @@ def net_liquidity_chart(
 
 
 def series_chart(
-    data: dict[str, list[Observation]],
+    data: dict[str, list[tuple[date, float]]],
     units: dict[str, str],
     *,
     as_of: datetime | None = None,
@@ -150,25 +161,25 @@ def series_chart(
 ) -> Chart:
     """Each series in its own unit, one panel per unit (in order of first appearance)."""
     by_unit: dict[str, list[Line]] = {}
-    for sid, obs in data.items():
-        line = Line(sid, tuple(o.date for o in obs), tuple(o.value for o in obs))
+    for sid, points in data.items():
+        line = Line(sid, tuple(d for d, _ in points), tuple(v for _, v in points))
         by_unit.setdefault(units[sid], []).append(line)
     panels = tuple(Panel(unit, tuple(lines)) for unit, lines in by_unit.items())
     return Chart(
-        title=_title(", ".join(data), as_of),
+        title=_title(", ".join(k for k in data if not k.endswith("(real-time)")), as_of),
         panels=panels,
         overlay=overlay,
         overlay_ylabel=_overlay_ylabel(overlay),
     )
 
 
-def normalised(series_id: str, obs: Sequence[Observation]) -> Line:
+def normalised(series_id: str, points: Sequence[tuple[date, float]]) -> Line:
     """A market series as a z-score over the plotted window: (x − mean) / standard deviation."""
-    values = [o.value for o in obs]
+    values = [v for _, v in points]
     mean = sum(values) / len(values)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
     scaled = tuple((v - mean) / sd if sd > 0 else 0.0 for v in values)
-    return Line(f"{series_id} (z-score over the window)", tuple(o.date for o in obs), scaled)
+    return Line(f"{series_id} (z-score over the window)", tuple(d for d, _ in points), scaled)
 
 
 def _overlay_ylabel(overlay: Line | None) -> str:

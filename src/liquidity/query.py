@@ -9,6 +9,8 @@ from liquidity.transforms.net_liquidity import NetLiquidityRow, components, comp
 from liquidity.window import EVERYTHING, Window
 
 if TYPE_CHECKING:
+    from liquidity.catalog import Catalog
+    from liquidity.catalog.compute import DerivedRow
     from liquidity.models import Observation
     from liquidity.storage.base import Store
 
@@ -39,6 +41,52 @@ def net_liquidity(
     return [r for r in compute(v, rows) if start is None or r.date >= start]
 
 
+def derived(
+    store: Store, catalog: Catalog, entry_id: str, window: Window = EVERYTHING
+) -> list[DerivedRow]:
+    """A formula of the catalog with its operands, from what was known at ``window.as_of``.
+    Operands are read without ``start``: a daily row carries the last weekly value."""
+    from liquidity.catalog.compute import evaluate
+
+    def read(sid: str) -> list[Observation]:
+        return store.read(sid, end=window.end, as_of=window.as_of)
+
+    rows = evaluate(catalog, catalog.derived[entry_id], read)
+    return [r for r in rows if window.start is None or r.date >= window.start]
+
+
+def values(
+    store: Store, catalog: Catalog, entry_id: str, window: Window = EVERYTHING
+) -> list[tuple[date, float]]:
+    """(date, value) of any catalog entry, stored or derived, as of ``window.as_of``."""
+    if entry_id in catalog.derived:
+        return [(r.date, r.value) for r in derived(store, catalog, entry_id, window)]
+    return [(o.date, o.value) for o in series(store, entry_id, window)]
+
+
+def base_series(catalog: Catalog, entry_id: str) -> list[str]:
+    """The stored series an entry is computed from (itself, for a stored series)."""
+    if entry_id not in catalog.derived:
+        return [entry_id]
+    out: dict[str, None] = {}
+    for op in catalog.derived[entry_id].operands:
+        out.update(dict.fromkeys(base_series(catalog, op)))
+    return list(out)
+
+
+def realtime(
+    store: Store, catalog: Catalog, entry_id: str, window: Window = EVERYTHING
+) -> list[tuple[date, float]]:
+    """``entry_id`` as it was known at the end of each day (New York), from every stored
+    vintage in one read per series and one pass (``catalog.compute.realtime``).
+    ``window.as_of`` does not apply: each day is its own as-of."""
+    from liquidity.catalog.compute import realtime as known_each_day
+
+    rows = {sid: store.vintages(sid, end=window.end) for sid in base_series(catalog, entry_id)}
+    start = window.start
+    return [r for r in known_each_day(catalog, entry_id, rows) if start is None or r[0] >= start]
+
+
 def why_empty(
     store: Store,
     what: str,
@@ -48,7 +96,12 @@ def why_empty(
     """Why a read of ``what`` (a series id or ``net-liquidity``) found no rows, in one line:
     nothing collected, nothing public yet at ``as_of``, or a window that misses what is
     stored (named, with the first and last date stored)."""
+    from liquidity.registry.series import active_catalog
+
     start, end, as_of = window.start, window.end, window.as_of
+    catalog = active_catalog()
+    if what in catalog.derived:
+        return _derived_empty(store, catalog, what, window)
     if what.lower() != NET_LIQUIDITY:
         return _series_empty(store, what, start, end, as_of)
     v = variant(variant_name)
@@ -56,17 +109,27 @@ def why_empty(
     absent = [sid for sid in parts if not store.read(sid)]
     if len(absent) == len(parts):
         return f"no data for {NET_LIQUIDITY}; run `liquidity collect` first"
-    name = f"{NET_LIQUIDITY} ({v.name}: {', '.join(parts)})"
+    name = f"{NET_LIQUIDITY} ({variant_name}: {', '.join(parts)})"
     if absent:
         ids = " ".join(absent)
         return f"no data for {', '.join(absent)}, needed by {name}; run `liquidity collect {ids}`"
     for sid in parts:
         if as_of is not None and not store.read(sid, as_of=as_of):
             return f"{name}: {_series_empty(store, sid, None, None, as_of)}"
-    full = net_liquidity(store, v.name, Window(as_of=as_of))
+    full = net_liquidity(store, variant_name, Window(as_of=as_of))
     if not full:
         return f"{name}: the components have no date in common{_at(as_of)}"
     return _window_empty(NET_LIQUIDITY, full[0].date, full[-1].date, start, end, as_of)
+
+
+def _derived_empty(store: Store, catalog: Catalog, entry_id: str, window: Window) -> str:
+    entry = catalog.derived[entry_id]
+    name = f"{entry_id} ({entry.formula})"
+    absent = [sid for sid in base_series(catalog, entry_id) if not store.read(sid)]
+    if absent:
+        ids = " ".join(absent)
+        return f"no data for {', '.join(absent)}, needed by {name}; run `liquidity collect {ids}`"
+    return f"no {name} rows in this window{_at(window.as_of)}: its inputs have no date in common"
 
 
 def _series_empty(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 SECRET_PARAMS = frozenset({"api_key", "apikey", "token", "key", "password"})
 MASK = "***"
@@ -14,6 +16,8 @@ MASK = "***"
 
 def redact_url(url: httpx.URL | str) -> str:
     """The URL with secret query parameters masked."""
+    import httpx  # here: every command builds a Redactor, only fetching ones redact URLs
+
     parsed = httpx.URL(str(url))
     if not parsed.query:
         return str(parsed)

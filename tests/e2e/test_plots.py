@@ -230,3 +230,27 @@ def test_without_the_extra_says_what_to_install(
     assert done.stderr.strip() == (
         f"error: plotting needs {module}: pip install 'liquidity[plots]'"
     )
+
+
+def test_realtime_is_drawn_beside_the_latest(collected: dict[str, str], tmp_path: Path) -> None:
+    """``--realtime``: each series (a formula too) also as known each day, on its own axis."""
+    out = plot(collected, tmp_path / "r.svg", "NETLIQ_DAILY", "SOFR_IORB", "--realtime",
+               "--start", "2024-01-01")  # fmt: skip
+    ElementTree.parse(out)
+    from liquidity.registry.series import active_catalog
+
+    window = Window(start=date(2024, 1, 1))
+    with opened(collected) as store:
+        chart = plots.prepare(store, ["NETLIQ_DAILY", "SOFR_IORB"], window=window, realtime=True)
+        known = query.realtime(store, active_catalog(), "NETLIQ_DAILY", window)
+        netliq = plots.prepare(store, ["net-liquidity"], variant="daily", window=window,
+                               realtime=True)  # fmt: skip
+    grouped = {p.ylabel: [line.label for line in p.lines] for p in chart.panels}
+    assert grouped == {
+        "USD millions": ["NETLIQ_DAILY", "NETLIQ_DAILY (real-time)"],
+        "basis points": ["SOFR_IORB", "SOFR_IORB (real-time)"],
+    }
+    line = chart.panels[0].lines[1]
+    assert list(zip(line.dates, line.values, strict=True)) == known
+    assert [ln.label for ln in netliq.panels[0].lines] == ["Net Liquidity",
+                                                          "Net Liquidity (real-time)"]  # fmt: skip

@@ -81,8 +81,9 @@ def metadata_requests(server: ReplayServer, series_id: str = "") -> int:
 
 
 # Keyed metadata: one ``release/series`` listing per shared FRED release (H.4.1, H.15),
-# one ``series`` request for each series alone in its release (3).
-FRED_RELEASES = 5
+# one ``series`` request for each series alone in its release, or whose release id the
+# catalog leaves unset (6: RRPONTSYD, BAMLH0A0HYM2, VIXCLS, SOFR, EFFR, IORB).
+FRED_RELEASES = 8
 
 
 def release_metadata_requests(server: ReplayServer) -> int:

@@ -38,9 +38,10 @@ async def test_keyed_full_collect_lists_each_shared_release_once(
 ) -> None:
     report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     assert not report.failures
-    assert replay.count(LISTING, "release_id=20") == 1  # WALCL WLRRAL WDTGAL WTREGEN
+    assert replay.count(LISTING, "release_id=20") == 1  # WALCL WLRRAL WDTGAL WRESBAL WTREGEN
     assert replay.count(LISTING, "release_id=18") == 1  # DGS10 DGS2
-    assert metadata_requests(replay) == 3  # RRPONTSYD, BAMLH0A0HYM2, VIXCLS: alone in theirs
+    # RRPONTSYD, BAMLH0A0HYM2, VIXCLS: alone in theirs; SOFR, EFFR, IORB: release id unset
+    assert metadata_requests(replay) == 6
     assert observation_series(replay) == Counter(FRED_IDS)
     assert report.requests == fred_releases() + len(FRED_IDS)
 
@@ -55,7 +56,7 @@ async def test_keyed_refresh_with_nothing_new_is_one_request_per_release(
     assert not report.failures
     assert all(s.skipped_unchanged for s in report.series)
     assert replay.count(OBSERVATIONS) == 0
-    assert replay.count() == report.requests == fred_releases() == 5
+    assert replay.count() == report.requests == fred_releases() == 8
 
 
 async def test_a_new_walcl_stamp_fetches_walcl_only(

@@ -50,6 +50,7 @@ def test_capabilities_are_found_through_wrappers_and_timed_store_forwards(
         timed.set_cursor("published", T0)
         assert timed.read("WALCL") == duck.read("WALCL") == [ROW]
         assert timed.latest(["WALCL"]) == {"WALCL": ROW}
+        assert timed.vintages("WALCL") == duck.vintages("WALCL") == [ROW]
         assert [c.observation for c in timed.changes(None)] == [ROW]
         assert timed.get_cursor("published") == T0
         assert timed.states()["WALCL"].last_updated == "stamp"

@@ -264,3 +264,16 @@ def test_a_batch_meets_only_the_stored_rows_it_covers(store: Store) -> None:
     assert (result.inserted, result.revised, result.unchanged) == (0, 1, 2)
     assert [o.value for o in store.read("WDTGAL")] == [1.0, 1.0, 1.0, 2.0, 1.0, 1.0]
     assert len(store.read("WALCL")) == 6
+
+
+def test_vintages_returns_every_stored_row(store: Store) -> None:
+    """The real-time view's input: every vintage, not only the latest per date."""
+    seen = T0 + timedelta(days=7)
+    store.write([obs(100.0), obs(90.0, WED - timedelta(weeks=1))])
+    store.write([obs(101.0, rs=date(2026, 8, 13))], revision_known_at=seen)
+    rows = sorted(store.vintages("WALCL"), key=lambda o: (o.date, o.known_at))
+    assert [(o.date, o.value) for o in rows] == [
+        (WED - timedelta(weeks=1), 90.0), (WED, 100.0), (WED, 101.0)]  # fmt: skip
+    assert rows[-1].known_at == seen
+    assert [o.value for o in store.vintages("WALCL", end=WED - timedelta(days=1))] == [90.0]
+    assert store.vintages("NOPE") == []

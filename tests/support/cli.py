@@ -46,9 +46,11 @@ def parse_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def python_prints(code: str) -> str:
+def python_prints(code: str, env: dict[str, str] | None = None) -> str:
     """What ``code`` prints in a fresh interpreter: imports are counted from scratch."""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from liquidity.models import Change, Observation
 from liquidity.publish.derived import variant_messages
 from liquidity.publish.message import to_ns
-from liquidity.transforms.net_liquidity import VARIANTS
+from liquidity.transforms.net_liquidity import variant
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -26,7 +26,7 @@ def test_daily_rows_touched_by_a_new_weekly_value_are_revisions() -> None:
         "RRPONTSYD": [o("RRPONTSYD", d, 500.0) for d in days],  # USD billions
     }
     new_week = Change(rows["WALCL"][1], late, revision=False)
-    out = variant_messages(VARIANTS["daily"], "NETLIQ_DAILY", rows, [new_week], 1)
+    out = variant_messages(variant("daily"), "NETLIQ_DAILY", rows, [new_week], 1)
     assert [m.date for m in out] == [d.isoformat() for d in days if d >= w2]
     assert all(m.revision for m in out)  # those days had a value (with the older week)
     assert all(m.value == 7_100_000.0 - 500_000.0 - 700_000.0 for m in out)
@@ -42,7 +42,7 @@ def test_a_new_daily_date_is_not_a_revision_and_weekly_needs_exact_dates() -> No
         "RRPONTSYD": [o("RRPONTSYD", w1, 400.0), o("RRPONTSYD", new_day, 450.0)],
     }
     change = Change(rows["RRPONTSYD"][1], T0, revision=False)
-    (m,) = variant_messages(VARIANTS["daily"], "NETLIQ_DAILY", rows, [change], 1)
+    (m,) = variant_messages(variant("daily"), "NETLIQ_DAILY", rows, [change], 1)
     assert (m.date, m.revision, m.value) == ("2024-01-05", False, 5_850_000.0)
 
     weekly_rows = {
@@ -51,4 +51,4 @@ def test_a_new_daily_date_is_not_a_revision_and_weekly_needs_exact_dates() -> No
         "WDTGAL": [],  # not out yet: no weekly value to publish
     }
     first = Change(weekly_rows["WALCL"][0], T0, revision=False)
-    assert variant_messages(VARIANTS["weekly"], "NETLIQ_WEEKLY", weekly_rows, [first], 1) == []
+    assert variant_messages(variant("weekly"), "NETLIQ_WEEKLY", weekly_rows, [first], 1) == []

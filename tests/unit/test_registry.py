@@ -11,7 +11,8 @@ from liquidity.registry.releases import H15, H41
 
 def test_every_mission_series_is_registered() -> None:
     expected = {"WALCL", "WLRRAL", "WDTGAL", "WTREGEN", "RRPONTSYD", "DGS10", "DGS2",
-                "BAMLH0A0HYM2", "VIXCLS", "MOVE", "VIX", "RRP_NYFED", "TGA_DTS"}  # fmt: skip
+                "BAMLH0A0HYM2", "VIXCLS", "MOVE", "VIX", "RRP_NYFED", "TGA_DTS",
+                "WRESBAL", "SOFR", "IORB", "EFFR"}  # fmt: skip
     assert set(SERIES) == expected
     assert get("move").symbol == "^MOVE" and get("VIX").symbol == "^VIX"
 

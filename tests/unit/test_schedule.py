@@ -8,14 +8,8 @@ from zoneinfo import ZoneInfo
 from liquidity.models import SeriesState
 from liquidity.registry import get
 from liquidity.registry.releases import CBOE_CLOSE, H15, H41
-from liquidity.serve.schedule import (
-    ReleaseTrigger,
-    expected_latest,
-    freshness,
-    groups,
-    next_runs,
-    retry_delay,
-)
+from liquidity.serve.freshness import expected_latest, freshness
+from liquidity.serve.schedule import ReleaseTrigger, groups, next_runs, retry_delay
 
 NY = ZoneInfo("America/New_York")
 

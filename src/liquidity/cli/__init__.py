@@ -37,6 +37,7 @@ def _root(
 
 def _register() -> None:
     from liquidity.cli import check, collect, plot, serve, show, status, watch
+    from liquidity.cli.catalog import catalog_app
     from liquidity.cli.db import db_app
 
     app.command("collect")(collect.collect)
@@ -47,6 +48,7 @@ def _register() -> None:
     app.command("serve")(serve.serve)
     app.command("plot")(plot.plot)
     app.add_typer(db_app, name="db")
+    app.add_typer(catalog_app, name="catalog")
 
 
 _register()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from liquidity.cli.options import START, parse_date, parse_instant
+from liquidity.cli.options import START, WIDE, parse_date, parse_instant
 
 
 def check(
@@ -12,11 +12,12 @@ def check(
     start: str = START,
     as_of: str = typer.Option(None, "--as-of", help="Compare what was known at this instant."),
     scale: float = typer.Option(1.0, "--tolerance-scale", min=0.0, help="Multiply tolerances."),
+    wide: bool = WIDE,
 ) -> None:
     """Compare FRED RRPONTSYD with the NY Fed, and WDTGAL with the DTS on Wednesdays.
 
     Exits 1 when a difference exceeds its tolerance (100 and 1000 USD millions)."""
-    from liquidity.cli.render import render
+    from liquidity.cli.render import Column, table
     from liquidity.consistency import check as run_check
     from liquidity.consistency import negatives
 
@@ -26,15 +27,17 @@ def check(
         results = app.run(run_check, store, start=first, as_of=moment, scale=scale)
         negative = app.run(negatives, store, start=first, as_of=moment)
     rows = [
-        [r.pair.name, r.compared, len(r.discrepancies), f"{r.pair.tolerance * scale:g}"]
+        [r.pair.name, r.pair.left, r.pair.right, r.compared, len(r.discrepancies),
+         f"{r.pair.tolerance * scale:g}"]
         for r in results
-    ]
-    render(
-        "consistency",
-        ["pair", "dates compared", "discrepancies", "tolerance (USD mn)"],
-        rows,
-        "table",
-    )
+    ]  # fmt: skip
+    # The pair's name wraps at 80 columns; --wide adds the two series it compares.
+    columns = [
+        Column("pair", wrap=True), Column("left", wide=True), Column("right", wide=True),
+        Column("dates compared", right=True, wrap=True),
+        Column("discrepancies", right=True), Column("tolerance (USD mn)", right=True, wrap=True),
+    ]  # fmt: skip
+    table("consistency", columns, rows, wide=wide)
     bad = [(r, d) for r in results for d in r.discrepancies]
     for result, d in bad[:50]:
         typer.echo(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from liquidity.cli.options import parse_date
+from liquidity.cli.options import WIDE, parse_date
 
 if TYPE_CHECKING:
     from liquidity.pipeline import CollectReport
@@ -19,6 +19,7 @@ def collect(
     vintages: bool = typer.Option(
         False, "--vintages", help="FRED series with every ALFRED vintage (needs an API key)."
     ),
+    wide: bool = WIDE,
 ) -> None:
     """Fetch new observations from every source and store them."""
     import asyncio
@@ -28,12 +29,12 @@ def collect(
 
     from liquidity.compose import collect_config
     from liquidity.pipeline import collect as run_collect
-    from liquidity.registry import SERIES, get
+    from liquidity.registry import SERIES
 
     app = ctx.obj
     config = collect_config(app.settings())
     first = parse_date(start, "--start")
-    ids = [app.run(get, s).id for s in series] if series else list(SERIES)
+    ids = _stored_ids(app, series) if series else list(SERIES)
     err = Console(stderr=True)
     with (
         app.store() as store,
@@ -56,7 +57,7 @@ def collect(
                 ),
             ),
         )  # fmt: skip
-    _print(report)
+    _print(report, wide)
     for line in report.warnings():
         typer.echo(f"warning: {line}", err=True)
     spooled = sum(s.written.spooled for s in report.series)
@@ -78,26 +79,39 @@ def collect(
         raise typer.Exit(1)
 
 
-def _print(report: CollectReport) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _print(report: CollectReport, wide: bool) -> None:
+    from liquidity.cli.render import Column, table
 
-    table = Table(title="collect", title_justify="left")
-    counts = ("new", "revised", "missing", "rejected")
-    for column in ("series", "source", *counts, "last date", "status"):
-        table.add_column(column, justify="right" if column in counts else "left")
+    # 80 columns hold all but the source (--wide); the status may wrap ("spooled, negative").
+    columns = [
+        Column("series"), Column("source", wide=True), Column("new", right=True),
+        Column("revised", right=True), Column("missing", right=True),
+        Column("rejected", right=True), Column("last date"), Column("status", wrap=True),
+    ]  # fmt: skip
+    rows = []
     for s in report.series:
         status = "[red]failed[/]" if s.error else ("unchanged" if s.skipped_unchanged else "ok")
         status = "[yellow]spooled[/]" if s.written.spooled and not s.error else status
         status = f"{status}, [yellow]negative[/]" if s.negative and not s.error else status
-        table.add_row(
-            s.series_id, s.source, str(s.written.inserted), str(s.written.revised),
-            str(s.missing), str(s.rejected), str(s.last_date or "-"), status,
-        )  # fmt: skip
-    console = Console()
-    console.print(table)
+        rows.append([
+            s.series_id, s.source, s.written.inserted, s.written.revised, s.missing, s.rejected,
+            s.last_date or "-", status,
+        ])  # fmt: skip
+    console = table("collect", columns, rows, wide=wide)
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(report.statuses.items()))
     console.print(
         f"{report.requests} requests ({statuses or 'none'}), {report.retries} retries, "
         f"{report.elapsed:.2f}s"
     )
+
+
+def _stored_ids(app: Any, names: list[str]) -> list[str]:
+    """The series to fetch for ``names``: a formula stands for the series it reads."""
+    from liquidity.query import base_series
+    from liquidity.registry.series import active_catalog
+
+    catalog = active_catalog()
+    out: dict[str, None] = {}
+    for name in names:
+        out.update(dict.fromkeys(base_series(catalog, app.run(catalog.find, name))))
+    return list(out)

@@ -20,15 +20,22 @@ if TYPE_CHECKING:
 class AppContext:
     verbose: int = 0
     _settings: Any = field(default=None, repr=False)
+    _catalog: bool = field(default=False, repr=False)
 
-    def settings(self) -> Settings:
-        """Settings and logging, built once, on first use (not for --help)."""
+    def settings(self, *, catalog: bool = True) -> Settings:
+        """Settings and logging, built once, on first use (not for --help); with
+        ``catalog``, the user's series and formulas installed too (a bad catalog exits 1)."""
         if self._settings is None:
             from liquidity.config import load_settings
             from liquidity.logs import configure
 
             self._settings = self.run(load_settings)
             configure(self.verbose, self.redactor(), as_json=self._settings.log_json)
+        if catalog and not self._catalog:
+            from liquidity.compose import install_catalog
+
+            self.run(install_catalog, self._settings)
+            self._catalog = True
         return self._settings  # type: ignore[no-any-return]
 
     @contextmanager

@@ -24,6 +24,9 @@ AS_OF = typer.Option(
     "a bare date = end of that day in New York).",
 )
 VARIANT = typer.Option("weekly", "--variant", help="Net Liquidity: weekly, daily or primary.")
+WIDE = typer.Option(
+    False, "--wide", help="Every column, even past the terminal's width (default: fits 80)."
+)
 
 
 # The command line names the window's fields by their options.

@@ -24,6 +24,9 @@ def plot(
     overlay: str = typer.Option(
         None, "--overlay", help="A market series (e.g. VIX, MOVE) as a z-score on a right axis."
     ),
+    realtime: bool = typer.Option(
+        False, "--realtime", help="Also each series as it was known each day (New York)."
+    ),
 ) -> None:
     """Draw Net Liquidity with its components, or series, to a file."""
     from liquidity import plots
@@ -32,6 +35,7 @@ def plot(
     app.run(plots.output_format, output)  # an unknown suffix fails before any work
     window = parse_window(start, end, as_of)
     with app.store() as store:
-        chart = app.run(plots.prepare, store, what, variant=variant, window=window, overlay=overlay)
+        chart = app.run(plots.prepare, store, what, variant=variant, window=window,
+                        overlay=overlay, realtime=realtime)  # fmt: skip
     app.run(plots.render, chart, output)
     typer.echo(str(output))

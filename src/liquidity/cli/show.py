@@ -1,8 +1,10 @@
-"""``liquidity show``: a series or Net Liquidity, as of any instant."""
+"""``liquidity show``: a series, a formula or Net Liquidity, as of any instant or as it was
+known each day (``--realtime``)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import typer
 
@@ -15,13 +17,21 @@ class Format(StrEnum):
     json = "json"
 
 
+REALTIME = typer.Option(
+    False,
+    "--realtime",
+    help="Each date's value as public at the end of that day (New York), inputs included.",
+)
+
+
 def show(
     ctx: typer.Context,
-    what: str = typer.Argument(..., help="A series id, or 'net-liquidity'."),
+    what: str = typer.Argument(..., help="A series or formula id, or 'net-liquidity'."),
     start: str = START,
     end: str = END,
     as_of: str = AS_OF,
     variant: str = VARIANT,
+    realtime: bool = REALTIME,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
     limit: int = typer.Option(
         None,
@@ -30,33 +40,59 @@ def show(
         help="Only the last N rows (default: 30 for table, all otherwise; 0 = the header alone).",
     ),
 ) -> None:
-    """Print a series or Net Liquidity (USD millions, with its components)."""
+    """Print a series, a formula or Net Liquidity (USD millions, with its components)."""
     from liquidity import query
     from liquidity.cli.render import render
-    from liquidity.registry import get
+    from liquidity.publish.names import NETLIQ_IDS
+    from liquidity.transforms.net_liquidity import variant as variant_of
 
     app = ctx.obj
     window = parse_window(start, end, as_of)
+    if realtime and window.as_of is not None:
+        app.fail_with("--realtime shows each day as known that day: drop --as-of")
     with app.store() as store:
-        if what.lower() == query.NET_LIQUIDITY:
-            rows = app.run(query.net_liquidity, store, variant, window)
-            header, table = _net_liquidity_table(rows)
-            title, name = f"Net Liquidity ({variant}), USD millions", query.NET_LIQUIDITY
+        from liquidity.registry.series import active_catalog
+
+        catalog = active_catalog()
+        netliq = what.lower() == query.NET_LIQUIDITY
+        if netliq and realtime:
+            app.run(variant_of, variant)  # an unknown variant: one line
+            entry_id = NETLIQ_IDS[variant]
         else:
-            spec = app.run(get, what)
-            obs = app.run(query.series, store, spec.id, window)
+            entry_id = query.NET_LIQUIDITY if netliq else app.run(catalog.find, what)
+        title = _title(catalog, entry_id, variant)
+        if realtime:
+            header = ["date", "net_liquidity" if netliq else "value"]
+            table = [list(r) for r in app.run(query.realtime, store, catalog, entry_id, window)]
+        elif netliq:
+            rows = app.run(query.net_liquidity, store, variant, window)
+            header, table = _derived_table(rows, "net_liquidity")
+        elif entry_id in catalog.derived:
+            rows = app.run(query.derived, store, catalog, entry_id, window)
+            header, table = _derived_table(rows, "value")
+        else:
+            obs = app.run(query.series, store, entry_id, window)
             header = ["date", "value", "realtime_start", "known_at", "source"]
             table = [[o.date, o.value, o.realtime_start, o.known_at, o.source] for o in obs]
-            title, name = f"{spec.id}: {spec.title} ({spec.unit.label})", spec.id
         if not table:  # say why: nothing collected, nothing public yet, or an empty window
+            name = query.NET_LIQUIDITY if netliq else entry_id
             app.fail_with(app.run(query.why_empty, store, name, variant, window))
     shown = limit if limit is not None else (30 if fmt is Format.table else len(table))
     render(title, header, table[max(len(table) - shown, 0) :], fmt.value)
 
 
-def _net_liquidity_table(rows: list) -> tuple[list[str], list[list[object]]]:  # type: ignore[type-arg]
+def _title(catalog: Any, entry_id: str, variant: str) -> str:
+    if entry_id == "net-liquidity":
+        return f"Net Liquidity ({variant}), USD millions"
+    return f"{entry_id}: {catalog.title(entry_id)} ({catalog.unit(entry_id).label})"
+
+
+def _derived_table(rows: list[Any], column: str) -> tuple[list[str], list[list[object]]]:
+    """Rows with ``net_liquidity`` (NetLiquidityRow) or ``value`` (DerivedRow), and the
+    components beside them."""
     if not rows:
-        return ["date", "net_liquidity"], []
+        return ["date", column], []
     parts = list(rows[0].components)
-    header = ["date", "net_liquidity", *parts]
-    return header, [[r.date, r.net_liquidity, *(r.components[p] for p in parts)] for r in rows]
+    header = ["date", column, *parts]
+    return header, [[r.date, getattr(r, column), *(r.components[p] for p in parts)]
+                    for r in rows]  # fmt: skip

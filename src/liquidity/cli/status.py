@@ -1,21 +1,22 @@
 """``liquidity status``: per series, what we have, what is due, and how fresh it is.
 
-The same freshness view as the daemon's metrics (``schedule.freshness``)."""
+The same freshness view as the daemon's metrics (``serve.freshness``)."""
 
 from __future__ import annotations
 
 import typer
 
 from liquidity import clock
+from liquidity.cli.options import WIDE
 
 
-def status(ctx: typer.Context) -> None:
+def status(ctx: typer.Context, wide: bool = WIDE) -> None:
     """Last date, expected date, overdue, last fetch and its result, per series."""
     from datetime import timedelta
 
-    from liquidity.cli.render import render
+    from liquidity.cli.render import Column, table
     from liquidity.registry import SERIES
-    from liquidity.serve.schedule import freshness
+    from liquidity.serve.freshness import freshness
     from liquidity.storage.base import spool_of
 
     app = ctx.obj
@@ -26,8 +27,12 @@ def status(ctx: typer.Context) -> None:
         spooled = spool.spool_depth()[1] if spool is not None else 0
     now = clock.now()
     grace = timedelta(seconds=settings.overdue_grace)
-    header = ["series", "source", "rows", "last date", "expected", "overdue", "last success",
-              "last fetch"]  # fmt: skip
+    # 80 columns hold all but the source; --wide adds it, with the longer headers.
+    columns = [
+        Column("series"), Column("source", wide=True), Column("rows", right=True),
+        Column("last date"), Column("expected"), Column("overdue"),
+        Column("last success" if wide else "last ok"), Column("last fetch" if wide else "fetch"),
+    ]  # fmt: skip
     rows = []
     for sid, spec in SERIES.items():
         st = states.get(sid)
@@ -39,7 +44,7 @@ def status(ctx: typer.Context) -> None:
             f"{_ago(f.fetch_age)} ago" if f.fetch_age is not None else "never",
             "failed" if st and st.last_error else ("ok" if fetched else "-"),
         ])  # fmt: skip
-    render("status", header, rows, "table")
+    table("status", columns, rows, wide=wide)
     if spooled:
         typer.echo(f"{spooled} rows wait in the spool (`liquidity db flush-spool`)", err=True)
     for sid, st in sorted(states.items()):

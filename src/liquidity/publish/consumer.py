@@ -191,11 +191,10 @@ class Consumer:
 
 
 def all_series() -> list[str]:
-    """Every stream the publisher may write: the registry's series and the derived ones."""
-    from liquidity.publish.names import NETLIQ_IDS
-    from liquidity.registry import SERIES
+    """Every stream the publisher may write: the catalog's series and its formulas."""
+    from liquidity.registry.series import SERIES, active_catalog
 
-    return [*SERIES, *NETLIQ_IDS.values()]
+    return [*SERIES, *active_catalog().derived]
 
 
 async def feed(

@@ -1,12 +1,16 @@
-"""Net Liquidity changes to publish after a batch of component changes (pure but for reads).
+"""Derived series (the catalog's formulas, Net Liquidity among them) to publish after a
+batch of input changes (pure but for reads).
 
-Which dates changed: a Net Liquidity row is republished when one of the component
-rows it is computed from was stored in the batch:
+Which dates changed: a derived row is republished when one of the input rows it is
+computed from was stored in the batch:
 
-- ``weekly`` (exact dates common to all components): the dates of the changed rows;
-- ``daily`` (each component as of each RRPONTSYD date): for a changed row of
-  component C dated d, every calendar date t with d <= t < the next date of C,
+- without ``dates`` (exact dates common to all inputs, e.g. ``NETLIQ_WEEKLY``): the
+  dates of the changed rows;
+- with ``dates = X`` (each input as of each date of X, e.g. ``NETLIQ_DAILY``): for a
+  changed row of input C dated d, every date t of X with d <= t < the next date of C,
   i.e. exactly the dates whose as-of lookup of C lands on that row.
+
+A formula over other formulas is published only through its stored inputs: not yet.
 
 ``ts_event`` of a derived row is the latest ``known_at`` among the rows it uses
 (when it first became computable with these values); ``revision`` is true when
@@ -24,22 +28,27 @@ from typing import TYPE_CHECKING
 
 from liquidity.models import Change, Observation
 from liquidity.publish.message import Message, to_ns
-from liquidity.publish.names import DERIVED_SOURCE, NETLIQ_IDS
-from liquidity.registry import Unit
-from liquidity.transforms.net_liquidity import VARIANTS, Variant, components, compute
+from liquidity.publish.names import DERIVED_SOURCE
+from liquidity.transforms.net_liquidity import components, compute
 
 if TYPE_CHECKING:
+    from liquidity.catalog import DerivedEntry
     from liquidity.storage.base import Store
 
 
 def derived_messages(store: Store, changes: Sequence[Change], ts_init: int) -> list[Message]:
-    """Messages for every Net Liquidity variant touched by ``changes``, by variant then date."""
+    """Messages for every derived entry touched by ``changes``, by entry then date."""
+    from liquidity.registry.series import active_catalog
+
+    catalog = active_catalog()
     out: list[Message] = []
-    for name, v in VARIANTS.items():
+    for did, v in catalog.derived.items():
+        if any(op in catalog.derived for op in v.operands):
+            continue  # see the module docstring
         mine = [c for c in changes if c.observation.series_id in components(v)]
         if mine:
             rows = {sid: store.read(sid) for sid in components(v)}
-            out += variant_messages(v, NETLIQ_IDS[name], rows, mine, ts_init)
+            out += variant_messages(v, did, rows, mine, ts_init)
     return out
 
 
@@ -70,7 +79,7 @@ class _Component:
 
 
 def variant_messages(
-    v: Variant,
+    v: DerivedEntry,
     series_id: str,
     rows: Mapping[str, Sequence[Observation]],
     changes: Iterable[Change],
@@ -82,7 +91,7 @@ def variant_messages(
         if not c.revision:
             first_seen[c.observation.series_id].add(c.observation.date)
     parts = {sid: _Component.build(rows.get(sid, ()), first_seen[sid]) for sid in components(v)}
-    exact = v.calendar is None
+    exact = v.dates is None
     touched = _touched(v, parts, changes)
     out = []
     for row in compute(v, rows):
@@ -95,24 +104,26 @@ def variant_messages(
                 series_id=series_id,
                 date=row.date.isoformat(),
                 value=row.net_liquidity,
-                unit=Unit.USD_MILLIONS.label,
+                unit=v.unit.label,
                 realtime_start=max(o.realtime_start for o in present).isoformat(),
                 ts_event=max(to_ns(o.known_at) for o in present),
                 ts_init=ts_init,
                 source=DERIVED_SOURCE,
                 # the calendar's own row must have existed for that very date
                 revision=all(
-                    p.had_row(row.date, exact or sid == v.calendar) for sid, p in parts.items()
+                    p.had_row(row.date, exact or sid == v.dates) for sid, p in parts.items()
                 ),
             )
         )
     return out
 
 
-def _touched(v: Variant, parts: Mapping[str, _Component], changes: Iterable[Change]) -> set[date]:
-    if v.calendar is None:
+def _touched(
+    v: DerivedEntry, parts: Mapping[str, _Component], changes: Iterable[Change]
+) -> set[date]:
+    if v.dates is None:
         return {c.observation.date for c in changes}
-    calendar = parts[v.calendar].dates
+    calendar = parts[v.dates].dates
     out: set[date] = set()
     for c in changes:
         day = c.observation.date

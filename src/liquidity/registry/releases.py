@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from liquidity.registry.calendars import FED, NYSE, holidays_in
 
 NEW_YORK = "America/New_York"
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def is_business_day(day: date, calendar: str = FED) -> bool:
@@ -42,6 +43,7 @@ class Release:
     zone: str = NEW_YORK
     calendar: str = FED
     observed_weekday: int | None = None
+    unscheduled: bool = False  # no calendar: known when we saw it (see UNSCHEDULED)
 
     def release_date(self, observed: date) -> date:
         if not self.business_days:
@@ -55,6 +57,8 @@ class Release:
 
     def first_release(self, observed: date) -> datetime:
         """The estimated UTC instant at which the value for ``observed`` became public."""
+        if self.unscheduled:
+            return NEVER
         local = datetime.combine(self.release_date(observed), self.at, ZoneInfo(self.zone))
         return local.astimezone(UTC)
 
@@ -73,4 +77,29 @@ ICE_OAS = Release("ICE BofA (via FRED)", time(10, 0), lag=1, business_days=True)
 CBOE_FRED = Release("CBOE (via FRED)", time(9, 0), lag=1, business_days=True, calendar=NYSE)
 CBOE_CLOSE = Release("CBOE close", time(16, 15), calendar=NYSE)
 ICE_MOVE_CLOSE = Release("ICE MOVE close", time(17, 0), calendar=NYSE)
+# SOFR and EFFR for day D: published by the NY Fed the next business day, 8:00 and 9:00 ET.
+NYFED_RATES = Release("NY Fed reference rates", time(9, 0), lag=1, business_days=True)
+# IORB is set ahead (FOMC statements): FRED lists it for every calendar day; taken as public
+# at the start of its own day.
+POLICY_RATES = Release("Fed policy rates", time(8, 0))
 DTS = Release("Daily Treasury Statement", time(16, 0), lag=1, business_days=True)
+
+# No known calendar: the value for a date is due that day, and it is taken as public when
+# we first saw it (``first_release`` is far in the future, so the fetch instant caps it).
+UNSCHEDULED = Release("none", time(23, 59), unscheduled=True)
+
+RELEASES: dict[str, Release] = {
+    r.name: r
+    for r in (
+        H41,
+        H15,
+        NYFED_RRP,
+        ICE_OAS,
+        CBOE_FRED,
+        CBOE_CLOSE,
+        ICE_MOVE_CLOSE,
+        DTS,
+        NYFED_RATES,
+        POLICY_RATES,
+    )
+}

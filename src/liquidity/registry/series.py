@@ -1,19 +1,28 @@
-"""One table of every series we collect: source, unit, release, staleness."""
+"""Every series we collect: source, unit, release, staleness, read from the catalog.
+
+The table itself is data (``liquidity/catalog/default.toml`` and the user's catalog);
+``SERIES`` is the active catalog's series by id.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from liquidity.errors import ConfigError
-from liquidity.registry import releases
 from liquidity.registry.releases import Release
 from liquidity.registry.units import Unit
+
+if TYPE_CHECKING:
+    from liquidity.catalog import Catalog
 
 FRED = "fred"
 YAHOO = "yahoo"
 NYFED = "nyfed"
 TREASURY = "treasury_dts"
+SOURCES = (FRED, YAHOO, NYFED, TREASURY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,49 +47,60 @@ class SeriesSpec:
         return self.unit.scale / Unit.USD_MILLIONS.scale
 
 
-# FRED release ids (fred/release/series?release_id=N). H.4.1 and H.15 are FRED's
-# documented ids; 209 is "ICE BofA Indices". RRPONTSYD ("Temporary Open Market
-# Operations") and VIXCLS ("CBOE Market Statistics") are alone in theirs among our
-# series, so a per-series ``series`` request is already one request for the release:
-# their ids are left unset rather than guessed.
-H41_RELEASE = 20
-H15_RELEASE = 18
-ICE_BOFA_RELEASE = 209
+class _Active(MutableMapping[str, SeriesSpec]):
+    """The series of the active catalog, by id: the packaged one until the composition
+    root installs the user's (``install``). Loaded on first use, never at import."""
 
-_WEEK = timedelta(days=8)
-_DAYS = timedelta(days=4)
+    def __init__(self) -> None:
+        self._catalog: Catalog | None = None
+        self._specs: dict[str, SeriesSpec] = {}
 
-_ALL = (
-    SeriesSpec("WALCL", FRED, "WALCL", "Fed total assets (Wednesday level)",
-               Unit.USD_MILLIONS, "weekly", releases.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("WLRRAL", FRED, "WLRRAL", "Reverse repurchase agreements (Wednesday level)",
-               Unit.USD_MILLIONS, "weekly", releases.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("WDTGAL", FRED, "WDTGAL", "Treasury General Account (Wednesday level)",
-               Unit.USD_MILLIONS, "weekly", releases.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("WTREGEN", FRED, "WTREGEN", "Treasury General Account (week average)",
-               Unit.USD_MILLIONS, "weekly", releases.H41, _WEEK, H41_RELEASE),
-    SeriesSpec("RRPONTSYD", FRED, "RRPONTSYD", "Overnight reverse repo, accepted (daily)",
-               Unit.USD_BILLIONS, "daily", releases.NYFED_RRP, _DAYS),
-    SeriesSpec("DGS10", FRED, "DGS10", "10-year Treasury constant maturity yield",
-               Unit.PERCENT, "daily", releases.H15, _DAYS, H15_RELEASE),
-    SeriesSpec("DGS2", FRED, "DGS2", "2-year Treasury constant maturity yield",
-               Unit.PERCENT, "daily", releases.H15, _DAYS, H15_RELEASE),
-    SeriesSpec("BAMLH0A0HYM2", FRED, "BAMLH0A0HYM2", "ICE BofA US high yield OAS",
-               Unit.PERCENT, "daily", releases.ICE_OAS, _DAYS, ICE_BOFA_RELEASE),
-    SeriesSpec("VIXCLS", FRED, "VIXCLS", "CBOE VIX close (FRED)",
-               Unit.INDEX, "daily", releases.CBOE_FRED, _DAYS),
-    SeriesSpec("MOVE", YAHOO, "^MOVE", "ICE BofA MOVE index (Yahoo)",
-               Unit.INDEX, "daily", releases.ICE_MOVE_CLOSE, _DAYS),
-    SeriesSpec("VIX", YAHOO, "^VIX", "CBOE VIX (Yahoo)",
-               Unit.INDEX, "daily", releases.CBOE_CLOSE, _DAYS),
-    SeriesSpec("RRP_NYFED", NYFED, "reverserepo", "ON RRP accepted (NY Fed operations)",
-               Unit.USD_BILLIONS, "daily", releases.NYFED_RRP, _DAYS),
-    SeriesSpec("TGA_DTS", TREASURY, "operating_cash_balance",
-               "Treasury General Account closing balance (Daily Treasury Statement)",
-               Unit.USD_MILLIONS, "daily", releases.DTS, _DAYS),
-)  # fmt: skip
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from liquidity.catalog import default_catalog
 
-SERIES: dict[str, SeriesSpec] = {spec.id: spec for spec in _ALL}
+            self.install(default_catalog())
+        assert self._catalog is not None
+        return self._catalog
+
+    def install(self, catalog: Catalog) -> Catalog:
+        """Make ``catalog`` the active one; returns the one it replaces (for tests)."""
+        previous = self._catalog
+        self._catalog = catalog
+        self._specs = {sid: entry.spec for sid, entry in catalog.series.items()}
+        return previous or catalog
+
+    def _all(self) -> dict[str, SeriesSpec]:
+        self.catalog  # noqa: B018 - loads the packaged catalog on first use
+        return self._specs
+
+    def __getitem__(self, series_id: str) -> SeriesSpec:
+        return self._all()[series_id]
+
+    def __setitem__(self, series_id: str, spec: SeriesSpec) -> None:
+        self._all()[series_id] = spec  # tests register toy series this way
+
+    def __delitem__(self, series_id: str) -> None:
+        del self._all()[series_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+SERIES = _Active()
+
+
+def active_catalog() -> Catalog:
+    return SERIES.catalog
+
+
+def install_catalog(catalog: Catalog) -> Catalog:
+    """Make ``catalog`` the one every part reads; returns the previous one."""
+    return SERIES.install(catalog)
 
 
 def get(series_id: str) -> SeriesSpec:
@@ -92,9 +112,11 @@ def get(series_id: str) -> SeriesSpec:
 
 
 def series_for_source(source: str) -> list[SeriesSpec]:
-    return [spec for spec in _ALL if spec.source == source]
+    return [spec for spec in SERIES.values() if spec.source == source]
 
 
 def release_members(release_id: int) -> list[SeriesSpec]:
     """Our FRED series published in FRED release ``release_id``."""
-    return [spec for spec in _ALL if spec.source == FRED and spec.fred_release == release_id]
+    return [
+        spec for spec in SERIES.values() if spec.source == FRED and spec.fred_release == release_id
+    ]

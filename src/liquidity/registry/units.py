@@ -28,6 +28,7 @@ class Unit(Enum):
     USD_MILLIONS = Measure("usd", 1e6)
     USD_BILLIONS = Measure("usd", 1e9)
     PERCENT = Measure("percent", 1.0)
+    BASIS_POINTS = Measure("percent", 0.01)  # a hundredth of a percentage point
     INDEX = Measure("index", 1.0)
 
     @property
@@ -47,6 +48,7 @@ _LABELS = {
     Unit.USD_MILLIONS: "USD millions",
     Unit.USD_BILLIONS: "USD billions",
     Unit.PERCENT: "percent",
+    Unit.BASIS_POINTS: "basis points",
     Unit.INDEX: "index points",
 }
 
@@ -66,6 +68,8 @@ _MONEY = re.compile(
     r"^(?:(?P<scale>[a-z]+) of )?(?:us )?(?:chained (?P<chained>\d{4}) )?(?:dollars|\$)$"
 )
 _PLAIN = {"percent": "percent", "%": "percent", "index": "index", "lin": "index"}
+_CATALOG = {"basis points": Measure("percent", 0.01), "bp": Measure("percent", 0.01),
+            "index points": Measure("index", 1.0)}  # fmt: skip
 
 
 def _normalise(text: str) -> str:
@@ -82,6 +86,8 @@ def parse_units(text: str) -> Measure:
     nominal dollars. ``Index 2015=100`` and friends are indices.
     """
     norm = _normalise(text)
+    if norm in _CATALOG:
+        return _CATALOG[norm]
     if norm in _PLAIN:
         return Measure(_PLAIN[norm], 1.0)
     if norm.startswith("index "):
@@ -109,6 +115,30 @@ def factor(source: Unit | Measure, target: Unit | Measure) -> float:
     if src.dimension != dst.dimension:
         raise UnitError(f"cannot convert {src.dimension} to {dst.dimension}")
     return float(src.scale / dst.scale)
+
+
+def unit_of(measure: Measure) -> Unit | None:
+    """The registry unit with this dimension and scale, if there is one."""
+    for unit in Unit:
+        if unit.value == measure:
+            return unit
+    return None
+
+
+def parse_unit_label(text: str) -> Unit:
+    """A catalog's ``unit =`` text ("USD millions", "basis points", or FRED's own words)
+    as a registry unit; :class:`UnitError` when it names none."""
+    norm = _normalise(text)
+    for unit, label in _LABELS.items():
+        if norm == label.lower():
+            return unit
+    words = norm.split()
+    if len(words) == 2 and words[0] == "usd":  # "USD millions" and friends
+        norm = f"{words[1]} of us dollars"
+    found = unit_of(parse_units(norm))
+    if found is None:
+        raise UnitError(f"unit {text!r} is not one the registry keeps")
+    return found
 
 
 def convert(value: float, source: Unit, target: Unit) -> float:

@@ -30,9 +30,10 @@ from liquidity.errors import LiquidityError
 from liquidity.registry import SERIES
 from liquidity.serve.alerts import Alerts
 from liquidity.serve.cadence import due
+from liquidity.serve.freshness import expected_latest
 from liquidity.serve.live import Windows
 from liquidity.serve.metrics import Metrics, Snapshot, freshness_all
-from liquidity.serve.schedule import ReleaseTrigger, expected_latest, groups, retry_delay
+from liquidity.serve.schedule import ReleaseTrigger, groups, retry_delay
 from liquidity.sources.registry import SOURCES
 
 if TYPE_CHECKING:
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
     from liquidity.models import Change, Observation, SeriesState, WriteResult
     from liquidity.pipeline import CollectReport
     from liquidity.registry.releases import Release
+    from liquidity.serve.freshness import Freshness
     from liquidity.serve.lease import Lease
-    from liquidity.serve.schedule import Freshness
     from liquidity.storage.base import Store
     from liquidity.thirdparty.purgatory import AsyncCircuitBreakerFactory
 
@@ -87,6 +88,9 @@ class TimedStore:
         as_of: datetime | None = None,
     ) -> list[Observation]:
         return self.inner.read(series_id, start=start, end=end, as_of=as_of)
+
+    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
+        return self.inner.vintages(series_id, end=end)
 
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None

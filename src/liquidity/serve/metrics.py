@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 
 from liquidity.clock import now
 from liquidity.registry import SERIES
-from liquidity.serve.schedule import Freshness, freshness
+from liquidity.serve.freshness import Freshness, freshness
 
 if TYPE_CHECKING:
     from liquidity.models import SeriesState

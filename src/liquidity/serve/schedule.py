@@ -1,4 +1,5 @@
-"""When to collect, and whether a series is late: pure functions of the registry.
+"""When to collect: pure functions of the registry (whether a series is late is
+``serve.freshness``, kept apart so that ``liquidity status`` needs no APScheduler).
 
 Firing times come from APScheduler's ``CronTrigger`` in each release's own time
 zone (so daylight saving time is the library's business), wrapped to move a
@@ -10,8 +11,7 @@ widening intervals (``retry_delay``) until it appears.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,12 +21,10 @@ from apscheduler.triggers.cron import CronTrigger
 from liquidity.registry.releases import Release, next_business_day
 
 if TYPE_CHECKING:
-    from liquidity.models import SeriesState
     from liquidity.registry import SeriesSpec
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 COLLECT_DELAY = timedelta(minutes=5)  # after the release time, to let the source update
-LOOKBACK_DAYS = 21
 
 
 class ReleaseTrigger(BaseTrigger):  # type: ignore[misc]
@@ -85,50 +83,6 @@ def retry_delay(attempt: int, first: timedelta, cap: timedelta) -> timedelta:
     """Widening waits between retries while a release is late: first, 2x, 4x ... cap."""
     wait: timedelta = first * (2 ** max(attempt, 0))
     return min(wait, cap)
-
-
-def expected_latest(spec: SeriesSpec, now: datetime) -> date | None:
-    """The newest observation date that should be public at ``now``."""
-    day = now.astimezone(ZoneInfo(spec.release.zone)).date()
-    for _ in range(LOOKBACK_DAYS):
-        if spec.release.observes(day) and spec.release.first_release(day) <= now:
-            return day
-        day -= timedelta(days=1)
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    series_id: str
-    last_date: date | None
-    expected_date: date | None
-    due_at: datetime | None  # when the expected observation was released
-    overdue: bool  # the expected observation is missing past its grace
-    observation_age: float | None  # seconds since the newest observation's date
-    fetch_age: float | None  # seconds since the last successful fetch
-    last_error: str | None
-
-
-def freshness(
-    spec: SeriesSpec, state: SeriesState | None, now: datetime, grace: timedelta
-) -> Freshness:
-    expected = expected_latest(spec, now)
-    last = state.last_date if state is not None else None
-    due = spec.release.first_release(expected) if expected else None
-    late = expected is not None and (last is None or last < expected)
-    overdue = late and due is not None and now - due > grace
-    success = state.last_success_at if state is not None else None
-    midnight = datetime(last.year, last.month, last.day, tzinfo=UTC) if last else None
-    return Freshness(
-        series_id=spec.id,
-        last_date=last,
-        expected_date=expected,
-        due_at=due,
-        overdue=overdue,
-        observation_age=(now - midnight).total_seconds() if midnight else None,
-        fetch_age=(now - success).total_seconds() if success else None,
-        last_error=state.last_error if state is not None else None,
-    )
 
 
 def groups(specs: Iterable[SeriesSpec]) -> dict[tuple[str, Release], list[SeriesSpec]]:

@@ -41,6 +41,11 @@ class Store(Protocol):
         """One row per date, ascending: the latest known (as of ``as_of`` if given)."""
         ...
 
+    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
+        """Every stored row (every vintage) of a series dated up to ``end``, in any order:
+        the input of the real-time view (``liquidity.catalog.compute.realtime``)."""
+        ...
+
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Observation]:

@@ -14,14 +14,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
 
 from liquidity import clock
 from liquidity.errors import StorageBusyError, StorageError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +328,11 @@ class DuckDBStore:
         sql = f"SELECT {COLUMNS} FROM observations WHERE {where} {LATEST_PER_DATE} ORDER BY date"
         return [_observation(r) for r in self._query(sql, params)]
 
+    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
+        where, params = _where(("series_id = ?", series_id), ("date <= ?", end))
+        return [_observation(r) for r in self._query(f"SELECT {COLUMNS} FROM observations "
+                                                     f"WHERE {where}", params)]  # fmt: skip
+
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Observation]:
@@ -451,6 +458,8 @@ def _where(*conditions: tuple[str, object]) -> tuple[str, list[object]]:
 
 
 def _arrays(observations: Sequence[Observation]) -> dict[str, np.ndarray]:
+    import numpy as np  # only writes need it: ~0.15 s off every read-only command
+
     n = len(observations)
     return {
         "series_id": np.array([o.series_id for o in observations], dtype=object),

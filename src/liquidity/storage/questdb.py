@@ -334,6 +334,11 @@ class QuestDBStore:
         where += [f"known_at <= {sql_ts(as_of)}"] if as_of else []
         return list(_latest_per_date(self._select(" AND ".join(where))))
 
+    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
+        where = [f"series_id = {sql_str(series_id)}"]
+        where += [f"ts <= {sql_ts(end)}"] if end else []
+        return [_row_observation(r) for r in self._select(" AND ".join(where))]
+
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Observation]:

@@ -209,6 +209,9 @@ class SpoolingStore:
     ) -> list[Observation]:
         return self.inner.read(series_id, start=start, end=end, as_of=as_of)
 
+    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
+        return self.inner.vintages(series_id, end=end)
+
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Observation]:

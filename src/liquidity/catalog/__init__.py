@@ -1,0 +1,34 @@
+"""The catalog: every series and formula as data (``default.toml``, then the user's file).
+
+    >>> from liquidity.catalog import load_catalog
+    >>> catalog = load_catalog(Path("~/.config/liquidity/catalog.toml"), keyed=False)
+    >>> catalog.series["WRESBAL"].spec.unit, catalog.derived["NETLIQ_DAILY"].formula
+
+The core takes the user file as a parameter; ``user_catalog_path`` resolves it at the
+edge (``LIQUIDITY_CATALOG``, else the user's config directory). Nothing is read at
+import time.
+"""
+
+from __future__ import annotations
+
+from liquidity.catalog.load import (
+    PACKAGE,
+    check_file,
+    default_catalog,
+    install,
+    load_catalog,
+    user_catalog_path,
+)
+from liquidity.catalog.model import Catalog, DerivedEntry, SeriesEntry
+
+__all__ = [
+    "PACKAGE",
+    "Catalog",
+    "DerivedEntry",
+    "SeriesEntry",
+    "check_file",
+    "default_catalog",
+    "install",
+    "load_catalog",
+    "user_catalog_path",
+]

@@ -1,0 +1,296 @@
+"""Load, merge and validate catalogs: every problem found, one line each.
+
+The packaged ``default.toml`` comes first; a user file adds entries or replaces them by
+id (the whole entry). Problems are collected rather than raised one at a time, so that
+``liquidity catalog check`` reports them all; ``load_catalog`` raises one
+:class:`ConfigError` whose message has one line per problem.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from liquidity.catalog import formula
+from liquidity.catalog.model import Catalog, DerivedEntry, SeriesEntry
+from liquidity.errors import ConfigError, UnitError
+from liquidity.registry import releases
+from liquidity.registry.series import SOURCES, SeriesSpec
+from liquidity.registry.units import Measure, Unit, parse_unit_label
+
+PACKAGE = "package"
+ENV = "LIQUIDITY_CATALOG"
+SERIES_KEYS = frozenset(
+    {"source", "symbol", "title", "unit", "frequency", "release", "fred_release",
+     "stale_after_days"}
+)  # fmt: skip
+DERIVED_KEYS = frozenset({"formula", "dates", "unit", "title"})
+FREQUENCIES = ("daily", "weekly", "monthly")
+STALE_DAYS = {"weekly": 8, "daily": 4, "monthly": 40}
+
+Raw = dict[str, tuple[dict[str, Any], str]]  # id -> (table, origin)
+
+
+def user_catalog_path(environ: Mapping[str, str] | None = None) -> tuple[Path, bool]:
+    """The user's catalog and whether it was asked for explicitly (``LIQUIDITY_CATALOG``):
+    an explicit file must exist, the default one (``$XDG_CONFIG_HOME/liquidity/
+    catalog.toml``) may not."""
+    env = os.environ if environ is None else environ
+    if env.get(ENV):
+        return Path(env[ENV]).expanduser(), True
+    home = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(home) / "liquidity" / "catalog.toml", False
+
+
+def install(user: Path | None, *, keyed: bool, required: bool = False) -> Catalog:
+    """Load the packaged catalog merged with ``user`` and make it the one every part reads
+    (``registry.SERIES``); the composition root calls this once (``compose``)."""
+    from liquidity.registry.series import install_catalog
+
+    catalog = load_catalog(user, keyed=keyed, required=required)
+    install_catalog(catalog)
+    return catalog
+
+
+def default_catalog() -> Catalog:
+    return load_catalog(None, keyed=True)
+
+
+def load_catalog(user: Path | None, *, keyed: bool, required: bool = False) -> Catalog:
+    """The packaged catalog merged with ``user`` (skipped when absent, unless
+    ``required``); :class:`ConfigError` with one line per problem."""
+    catalog, problems = _build(user, keyed=keyed, required=required)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return catalog
+
+
+def check_file(path: Path, *, keyed: bool) -> list[str]:
+    """Every problem of ``path`` merged over the packaged catalog (empty: valid)."""
+    return _build(path, keyed=keyed, required=True)[1]
+
+
+def _build(user: Path | None, *, keyed: bool, required: bool) -> tuple[Catalog, list[str]]:
+    problems: list[str] = []
+    text = resources.files("liquidity.catalog").joinpath("default.toml").read_text("utf-8")
+    series, derived = _tables(tomllib.loads(text), PACKAGE, problems)
+    if user is not None and (required or user.exists()):
+        doc = _read(user, problems)
+        user_series, user_derived = _tables(doc, str(user), problems)
+        for entry_id in [*user_series, *user_derived]:  # a user id replaces either kind
+            series.pop(entry_id, None)
+            derived.pop(entry_id, None)
+        series.update(user_series)
+        derived.update(user_derived)
+    specs = {
+        sid: entry
+        for sid, (table, origin) in series.items()
+        if (entry := _series(sid, table, origin, keyed, problems)) is not None
+    }
+    formulas = _derived(derived, specs, problems)
+    return Catalog(specs, formulas), problems
+
+
+def _read(path: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path}: not TOML: {exc}")
+    return {}
+
+
+def _tables(doc: dict[str, Any], origin: str, problems: list[str]) -> tuple[Raw, Raw]:
+    for key in doc:
+        if key not in ("series", "derived"):
+            problems.append(f"{origin}: unknown table [{key}] (known: [series.ID], [derived.ID])")
+    out: list[Raw] = []
+    for kind in ("series", "derived"):
+        tables = doc.get(kind, {})
+        raw: Raw = {}
+        for entry_id, table in tables.items() if isinstance(tables, dict) else ():
+            if not isinstance(table, dict):
+                problems.append(f"{origin}: {kind}.{entry_id}: not a table")
+            elif not entry_id.isidentifier() or entry_id.upper() != entry_id:
+                problems.append(f"{origin}: {kind}.{entry_id}: ids are upper case, A-Z 0-9 _")
+            else:
+                raw[entry_id] = (table, origin)
+        out.append(raw)
+    return out[0], out[1]
+
+
+def _where(origin: str, kind: str, entry_id: str) -> str:
+    return f"{origin}: {kind}.{entry_id}"
+
+
+def _series(
+    sid: str, table: dict[str, Any], origin: str, keyed: bool, problems: list[str]
+) -> SeriesEntry | None:
+    where, before = _where(origin, "series", sid), len(problems)
+    for key in sorted(set(table) - SERIES_KEYS):
+        problems.append(f"{where}: unknown key {key!r}")
+    source = table.get("source")
+    if source not in SOURCES:
+        problems.append(f"{where}: source {source!r} is not one of {', '.join(SOURCES)}")
+    frequency = str(table.get("frequency", "daily"))
+    if frequency not in FREQUENCIES:
+        problems.append(f"{where}: frequency {frequency!r} is not one of {', '.join(FREQUENCIES)}")
+    unit = _series_unit(table, source, keyed, where, problems)
+    release = _release(table.get("release"), where, problems)
+    fred_release = table.get("fred_release")
+    if fred_release is not None and not isinstance(fred_release, int):
+        problems.append(f"{where}: fred_release must be FRED's numeric release_id")
+    stale = table.get("stale_after_days", STALE_DAYS.get(frequency, 4))
+    if len(problems) > before or unit is None or release is None:
+        return None
+    spec = SeriesSpec(
+        sid, str(source), str(table.get("symbol", sid)), str(table.get("title", sid)),
+        unit, frequency, release, timedelta(days=stale), fred_release,
+    )  # fmt: skip
+    return SeriesEntry(spec, origin)
+
+
+def _series_unit(
+    table: dict[str, Any], source: object, keyed: bool, where: str, problems: list[str]
+) -> Unit | None:
+    text = table.get("unit")
+    if text is None:
+        if source == "fred" and keyed:
+            problems.append(f"{where}: unit: required (reading it from FRED's metadata "
+                            "is not supported yet)")  # fmt: skip
+        else:
+            problems.append(f"{where}: unit: required without a FRED API key")
+        return None
+    try:
+        return parse_unit_label(str(text))
+    except UnitError as exc:
+        problems.append(f"{where}: {exc}")
+        return None
+
+
+def _release(name: object, where: str, problems: list[str]) -> releases.Release | None:
+    if name is None:
+        return releases.UNSCHEDULED
+    if name not in releases.RELEASES:
+        known = ", ".join(repr(n) for n in releases.RELEASES)
+        problems.append(f"{where}: release {name!r} is not a known calendar ({known})")
+        return None
+    return releases.RELEASES[str(name)]
+
+
+def _derived(
+    raw: Raw, specs: Mapping[str, SeriesEntry], problems: list[str]
+) -> dict[str, DerivedEntry]:
+    trees: dict[str, formula.Node] = {}
+    for did, (table, origin) in raw.items():
+        where = _where(origin, "derived", did)
+        for key in sorted(set(table) - DERIVED_KEYS):
+            problems.append(f"{where}: unknown key {key!r}")
+        try:
+            trees[did] = formula.parse(str(table.get("formula", "")))
+        except formula.FormulaError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        for name in formula.names(trees[did]):
+            if name not in specs and name not in raw:
+                problems.append(f"{where}: formula names unknown series {name!r}")
+    order = _topological(trees, raw, problems)
+    units: dict[str, Measure] = {sid: e.spec.unit.value for sid, e in specs.items()}
+    out: dict[str, DerivedEntry] = {}
+    for did in order:
+        table, origin = raw[did]
+        entry = _entry(did, table, origin, trees[did], units, problems)
+        if entry is not None:
+            out[did] = entry
+            units[did] = entry.unit.value
+    return out
+
+
+def _topological(trees: dict[str, formula.Node], raw: Raw, problems: list[str]) -> list[str]:
+    """Derived ids, each after the derived ids it reads; a cycle is reported once."""
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(did: str, path: list[str]) -> bool:
+        if state.get(did) == "done":
+            return True
+        if state.get(did) == "open":
+            cycle = " -> ".join([*path[path.index(did) :], did])
+            origin = raw[did][1]
+            problems.append(f"{_where(origin, 'derived', did)}: cycle of derived series: {cycle}")
+            return False
+        state[did] = "open"
+        fine = all(visit(n, [*path, did]) for n in formula.names(trees[did]) if n in trees)
+        state[did] = "done"
+        if fine:
+            order.append(did)
+        return fine
+
+    for did in trees:
+        visit(did, [])
+    return order
+
+
+def _entry(
+    did: str,
+    table: dict[str, Any],
+    origin: str,
+    tree: formula.Node,
+    units: Mapping[str, Measure],
+    problems: list[str],
+) -> DerivedEntry | None:
+    where = _where(origin, "derived", did)
+    operands = tuple(formula.names(tree))
+    if any(name not in units for name in operands):
+        return None  # an unknown or refused operand: reported already
+    if not operands:
+        problems.append(f"{where}: formula reads no series")
+        return None
+    try:
+        computed = formula.measure(tree, units)
+        declared = _declared_unit(table, computed, units[operands[0]])
+    except (formula.FormulaError, UnitError) as exc:
+        problems.append(f"{where}: {exc}")
+        return None
+    dates = table.get("dates")
+    if dates is not None and dates not in operands:
+        problems.append(f"{where}: dates {dates!r} is not an operand of the formula")
+        return None
+    return DerivedEntry(
+        did, str(table.get("title", did)), str(table["formula"]), tree, operands,
+        None if dates is None else str(dates), computed, declared,
+        formula.compile_formula(tree, units), origin, _scales(tree, units),
+    )  # fmt: skip
+
+
+def _scales(tree: formula.Node, units: Mapping[str, Measure]) -> dict[str, float]:
+    from liquidity.registry.units import factor
+
+    common = formula.common_scales(tree, units)
+    return {name: factor(units[name], common[name]) for name in common}
+
+
+def _declared_unit(table: dict[str, Any], computed: Measure, first: Measure) -> Unit:
+    from liquidity.registry.units import unit_of
+
+    if "unit" not in table:
+        if not computed.dimension:
+            raise UnitError("unit: required (the formula gives a pure number)")
+        found = unit_of(computed) or unit_of(first)
+        if found is None or (computed.dimension and found.value.dimension != computed.dimension):
+            raise UnitError("unit: required (the formula's unit has no name)")
+        return found
+    declared = parse_unit_label(str(table["unit"]))
+    if computed.dimension and declared.dimension != computed.dimension:
+        raise UnitError(
+            f"unit {table['unit']!r} is {declared.dimension}, "
+            f"the formula gives {computed.dimension}"
+        )
+    return declared

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from liquidity.catalog import (
+    PACKAGE,
+    check_file,
+    default_catalog,
+    load_catalog,
+    user_catalog_path,
+)
+from liquidity.errors import ConfigError
+from liquidity.registry import releases as R
+from liquidity.registry.releases import H41, UNSCHEDULED
+from liquidity.registry.series import FRED, NYFED, TREASURY, YAHOO, SeriesSpec
+from liquidity.registry.units import Unit
+
+H41_RELEASE = 20
+H15_RELEASE = 18
+ICE_BOFA_RELEASE = 209
+
+_WEEK = timedelta(days=8)
+_DAYS = timedelta(days=4)
+
+TODAY = (  # registry/series.py before the catalog (issue 16), verbatim
+    SeriesSpec("WALCL", FRED, "WALCL", "Fed total assets (Wednesday level)",
+               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
+    SeriesSpec("WLRRAL", FRED, "WLRRAL", "Reverse repurchase agreements (Wednesday level)",
+               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
+    SeriesSpec("WDTGAL", FRED, "WDTGAL", "Treasury General Account (Wednesday level)",
+               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
+    SeriesSpec("WTREGEN", FRED, "WTREGEN", "Treasury General Account (week average)",
+               Unit.USD_MILLIONS, "weekly", R.H41, _WEEK, H41_RELEASE),
+    SeriesSpec("RRPONTSYD", FRED, "RRPONTSYD", "Overnight reverse repo, accepted (daily)",
+               Unit.USD_BILLIONS, "daily", R.NYFED_RRP, _DAYS),
+    SeriesSpec("DGS10", FRED, "DGS10", "10-year Treasury constant maturity yield",
+               Unit.PERCENT, "daily", R.H15, _DAYS, H15_RELEASE),
+    SeriesSpec("DGS2", FRED, "DGS2", "2-year Treasury constant maturity yield",
+               Unit.PERCENT, "daily", R.H15, _DAYS, H15_RELEASE),
+    SeriesSpec("BAMLH0A0HYM2", FRED, "BAMLH0A0HYM2", "ICE BofA US high yield OAS",
+               Unit.PERCENT, "daily", R.ICE_OAS, _DAYS, ICE_BOFA_RELEASE),
+    SeriesSpec("VIXCLS", FRED, "VIXCLS", "CBOE VIX close (FRED)",
+               Unit.INDEX, "daily", R.CBOE_FRED, _DAYS),
+    SeriesSpec("MOVE", YAHOO, "^MOVE", "ICE BofA MOVE index (Yahoo)",
+               Unit.INDEX, "daily", R.ICE_MOVE_CLOSE, _DAYS),
+    SeriesSpec("VIX", YAHOO, "^VIX", "CBOE VIX (Yahoo)",
+               Unit.INDEX, "daily", R.CBOE_CLOSE, _DAYS),
+    SeriesSpec("RRP_NYFED", NYFED, "reverserepo", "ON RRP accepted (NY Fed operations)",
+               Unit.USD_BILLIONS, "daily", R.NYFED_RRP, _DAYS),
+    SeriesSpec("TGA_DTS", TREASURY, "operating_cash_balance",
+               "Treasury General Account closing balance (Daily Treasury Statement)",
+               Unit.USD_MILLIONS, "daily", R.DTS, _DAYS),
+)  # fmt: skip
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "catalog.toml"
+    path.write_text(text)
+    return path
+
+
+def test_default_catalog_declares_exactly_the_registry_series() -> None:
+    catalog = default_catalog()
+    for spec in TODAY:
+        assert catalog.series[spec.id].spec == spec
+        assert catalog.series[spec.id].origin == PACKAGE
+    added = set(catalog.series) - {s.id for s in TODAY}
+    assert added == {"WRESBAL", "SOFR", "IORB", "EFFR"}
+    assert set(catalog.derived) == {"NETLIQ_WEEKLY", "NETLIQ_DAILY", "NETLIQ_PRIMARY", "SOFR_IORB"}
+    assert catalog.derived["SOFR_IORB"].unit is Unit.BASIS_POINTS
+    assert catalog.derived["SOFR_IORB"].factor == pytest.approx(100.0)
+    assert catalog.derived["NETLIQ_DAILY"].unit is Unit.USD_MILLIONS
+
+
+def test_user_catalog_adds_and_overrides(tmp_path: Path) -> None:
+    path = _write(tmp_path, """
+[series.WRESBAL]
+source = "fred"
+unit = "Billions of U.S. Dollars"
+release = "H.4.1"
+frequency = "weekly"
+
+[series.GOLD]
+source = "yahoo"
+symbol = "GC=F"
+unit = "index points"
+
+[derived.NETLIQ_EX_FOREIGN]
+formula = "WALCL - RRPONTSYD - WTREGEN"
+dates = "RRPONTSYD"
+""")  # fmt: skip
+    catalog = load_catalog(path, keyed=False)
+    wresbal = catalog.series["WRESBAL"]
+    assert wresbal.origin == str(path) and wresbal.spec.unit is Unit.USD_BILLIONS
+    assert wresbal.spec.release is H41 and wresbal.spec.symbol == "WRESBAL"
+    assert catalog.series["GOLD"].spec.release is UNSCHEDULED
+    assert catalog.derived["NETLIQ_EX_FOREIGN"].operands == ("WALCL", "RRPONTSYD", "WTREGEN")
+    assert catalog.origin("WALCL") == PACKAGE
+
+
+def test_every_problem_is_one_line_naming_the_entry(tmp_path: Path) -> None:
+    path = _write(tmp_path, """
+[series.A]
+source = "frd"
+unit = "USD millions"
+[series.B]
+source = "fred"
+[series.C]
+source = "fred"
+unit = "parsecs"
+release = "H.99"
+[derived.X]
+formula = "WALCL + DGS10"
+[derived.Y]
+formula = "NOPE - WALCL"
+[derived.P]
+formula = "Q + WALCL"
+[derived.Q]
+formula = "P - WALCL"
+[derived.R]
+formula = "WALCL -"
+[derived.S]
+formula = "WALCL - WTREGEN"
+dates = "RRPONTSYD"
+""")  # fmt: skip
+    problems = check_file(path, keyed=False)
+    text = "\n".join(problems)
+    expected = [
+        "series.A: source 'frd' is not one of fred, yahoo, nyfed, treasury_dts",
+        "series.B: unit: required without a FRED API key",
+        "series.C: unknown unit 'parsecs'",
+        "series.C: release 'H.99' is not a known calendar",
+        "derived.X: cannot add percent and usd",
+        "derived.Y: formula names unknown series 'NOPE'",
+        "cycle of derived series: P -> Q -> P",
+        "derived.R: formula 'WALCL -' ends too early",
+        "derived.S: dates 'RRPONTSYD' is not an operand",
+    ]
+    for line in expected:
+        assert line in text
+    assert all(p.startswith(str(path)) for p in problems)
+    assert len(problems) == len(expected)
+    with pytest.raises(ConfigError) as info:
+        load_catalog(path, keyed=False)
+    assert str(info.value).count("\n") == len(expected) - 1
+
+
+def test_a_bad_file_is_one_problem(tmp_path: Path) -> None:
+    assert check_file(_write(tmp_path, "[series.A\n"), keyed=False)[0].count("not TOML") == 1
+    missing = tmp_path / "absent.toml"
+    assert "cannot read" in check_file(missing, keyed=False)[0]
+    assert load_catalog(missing, keyed=False).series  # an absent default file is no catalog
+
+
+def test_user_catalog_path() -> None:
+    assert user_catalog_path({"LIQUIDITY_CATALOG": "/x/c.toml"}) == (Path("/x/c.toml"), True)
+    path, explicit = user_catalog_path({"XDG_CONFIG_HOME": "/cfg"})
+    assert path == Path("/cfg/liquidity/catalog.toml") and not explicit
+
+
+def test_a_unit_declared_for_a_formula_must_match_its_dimension(tmp_path: Path) -> None:
+    path = _write(tmp_path, """
+[derived.BAD]
+formula = "SOFR - IORB"
+unit = "USD millions"
+[derived.RATIO]
+formula = "WALCL / WTREGEN"
+""")  # fmt: skip
+    problems = check_file(path, keyed=False)
+    assert any("derived.BAD: unit 'USD millions' is usd, the formula gives percent" in p
+               for p in problems)  # fmt: skip
+    assert any("derived.RATIO: unit: required (the formula gives a pure number)" in p
+               for p in problems)  # fmt: skip
+
+
+def test_a_series_without_a_release_is_known_when_seen() -> None:
+    """No calendar: due on its own date (vetting accepts it), public when we saw it (the
+    fetch instant caps ``first_release``): never earlier, so no look-ahead."""
+    from datetime import UTC, date, datetime
+
+    day = date(2024, 5, 1)
+    seen = datetime(2024, 8, 1, 12, tzinfo=UTC)
+    assert UNSCHEDULED.release_date(day) == day
+    assert min(UNSCHEDULED.first_release(day), seen) == seen
