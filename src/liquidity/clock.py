@@ -21,6 +21,12 @@ def _system() -> datetime:
 
 _source: Callable[[], datetime] = _system
 _sleep: Callable[[float], Awaitable[None]] | None = None  # None: asyncio's (imported late)
+_skipped = 0.0  # seconds :func:`warped` skipped: rate windows count them as passed
+
+
+def monotonic() -> float:
+    """``time.monotonic()`` plus the waits :func:`warped` skipped (rate limiters use it)."""
+    return time.monotonic() + _skipped
 
 
 def now() -> datetime:
@@ -61,18 +67,19 @@ def warped(start: datetime) -> Iterator[None]:
     :func:`sleep` takes no real time: it moves the clock on by what it was asked. Work
     (requests, writes) costs its real time; only idle waits are skipped. One sleeper at a
     time: two tasks sleeping together would each move the clock."""
-    global _source, _sleep
-    origin, skipped = time.monotonic(), 0.0
+    global _source, _sleep, _skipped
+    origin, base = time.monotonic(), _skipped
     begin = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
 
     def read() -> datetime:
-        return (begin + timedelta(seconds=time.monotonic() - origin + skipped)).astimezone(UTC)
+        elapsed = time.monotonic() - origin + _skipped - base
+        return (begin + timedelta(seconds=elapsed)).astimezone(UTC)
 
     async def skip(seconds: float) -> None:
         import asyncio
 
-        nonlocal skipped
-        skipped += seconds
+        global _skipped
+        _skipped += seconds
         await asyncio.sleep(0)
 
     previous = _source, _sleep
