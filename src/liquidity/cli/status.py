@@ -7,15 +7,13 @@ daemon, the ceilings alone."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import typer
 
 from liquidity import clock
 from liquidity.cli.options import WIDE
-
-if TYPE_CHECKING:
-    from liquidity.config import Settings
 
 
 def status(ctx: typer.Context, wide: bool = WIDE) -> None:
@@ -58,14 +56,15 @@ def status(ctx: typer.Context, wide: bool = WIDE) -> None:
     for sid, st in sorted(states.items()):
         if st.last_error:
             typer.echo(f"{sid}: last fetch failed: {st.last_error}", err=True)
-    _budget(settings, table, Column)
-
-
-def _budget(settings: Settings, table: Any, column: Any) -> None:
     from liquidity.compose import live_config
 
     ceilings = live_config(settings).ceilings
-    used = _daemon_budget(settings.metrics_addr, settings.metrics_port)
+    _budget(ceilings, _daemon_budget(settings.metrics_addr, settings.metrics_port), table, Column)
+
+
+def _budget(
+    ceilings: Mapping[str, int], used: dict[str, dict[str, Any]] | None, table: Any, column: Any
+) -> None:
     rows = []
     for source, ceiling in ceilings.items():
         mine = (used or {}).get(source, {})
