@@ -299,6 +299,14 @@ def budget_lines() -> list[str]:
     return lines
 
 
+YAHOO_NOTE = (
+    "Yahoo's largest delays are flips drawn before the close's release instant (16:15 New "
+    "York for ^VIX): a bar is stored as a close only from that instant on (an intraday price "
+    "is never a close), so such a flip waits for it. A real session cannot end early; the "
+    "other sources have no such gate within the window."
+)
+
+
 def render(results: dict[str, Outcome], throttled: int, wall: float, trials: int) -> str:
     c = live_config(Settings()).cadence  # type: ignore[call-arg]
     lines = [MARK, "## Live feed: source update to Redis Stream (issue 17)", "",
@@ -327,6 +335,7 @@ def render(results: dict[str, Outcome], throttled: int, wall: float, trials: int
             f"{polls_:.0f} + {fetch:.0f} | {statistics.median(former):.0f} | "
             f"{p95(former):.0f} | {old:.0f} |"
         )
+    lines += ["", YAHOO_NOTE]
     lines += ["", "Daily request budget at the defaults (a window polls only from its "
               "opening until its value arrives; between releases nothing is polled):", "",
               *budget_lines(), ""]  # fmt: skip
