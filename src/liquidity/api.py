@@ -90,8 +90,10 @@ def net_liquidity(
     parts = list(components(find(variant)))
     window = Window.parse(start, end, as_of)
     rows = _with_store(settings, lambda s: query.net_liquidity(s, variant, window))
-    data: dict[str, list[Any]] = {"date": [r.date for r in rows],
-                                  "net_liquidity": [r.net_liquidity for r in rows]}  # fmt: skip
+    data: dict[str, list[Any]] = {
+        "date": [r.date for r in rows],
+        "net_liquidity": [r.net_liquidity for r in rows],
+    }
     for part in parts:
         data[part] = [r.components[part] for r in rows]
     return _frame(data, frame, ["date", "net_liquidity", *parts])

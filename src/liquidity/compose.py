@@ -30,11 +30,76 @@ if TYPE_CHECKING:
 def install_catalog(settings: Settings) -> Catalog:
     """The user's catalog (``LIQUIDITY_CATALOG``, else their config directory's
     ``catalog.toml`` if there is one) merged over the packaged one, made the active one.
-    Without an API key every series must declare its unit."""
+    Without an API key every series must declare its unit; with one a FRED series may
+    leave it to FRED (``fred_units``)."""
     from liquidity.catalog import install
 
     path, explicit = catalog_path(settings)
-    return install(path, keyed=settings.fred_api_key is not None, required=explicit)
+    units = fred_units(settings, path, required=explicit)
+    keyed = settings.fred_api_key is not None
+    return install(path, keyed=keyed, required=explicit, fred_units=units)
+
+
+def fred_units_path(settings: Settings) -> Path:
+    """The cache of FRED's units (``LIQUIDITY_FRED_UNITS_PATH``, else beside the DuckDB
+    file: with the user's data, which is in those units)."""
+    return settings.fred_units_path or settings.duckdb_path.parent / "fred_units.json"
+
+
+def fred_units(settings: Settings, path: Path | None, *, required: bool) -> dict[str, str]:
+    """FRED's ``units`` text (by symbol) of the catalog's FRED entries that declare no
+    unit, with an API key: from the cache, else asked of FRED for just the missing ones,
+    then cached. Nothing is imported or asked when every entry declares its unit.
+    :class:`ConfigError`, one line per entry, when FRED cannot say."""
+    from liquidity.catalog import units_from_fred
+    from liquidity.catalog.unit_cache import read
+
+    if settings.fred_api_key is None:
+        return {}  # loading refuses such entries: "unit: required without a FRED API key"
+    wanted = units_from_fred(path, required=required)
+    if not wanted:
+        return {}
+    cache = fred_units_path(settings)
+    known = read(cache)
+    missing = sorted(set(wanted.values()) - known.keys())
+    if missing:
+        known.update(_ask_fred_units(settings, cache, known, missing, wanted))
+    return known
+
+
+def _ask_fred_units(
+    settings: Settings,
+    cache: Path,
+    known: dict[str, str],
+    missing: list[str],
+    wanted: dict[str, str],
+) -> dict[str, str]:
+    import logging
+    from dataclasses import replace
+
+    from liquidity.catalog.unit_cache import write
+    from liquidity.errors import ConfigError
+    from liquidity.pipeline import fred_units as ask
+    from liquidity.redaction import Redactor
+
+    # A one-off lookup: breakers in memory, so loading a catalog never needs Redis.
+    breakers = replace(breaker_config(settings), redis=None)
+    answers = ask(source_config(settings, "fred"), breakers, missing)
+    found = {symbol: text for symbol, text in answers.items() if isinstance(text, str)}
+    if found:
+        try:
+            write(cache, {**known, **found})
+        except OSError as exc:  # a cache that cannot be written costs requests, not a run
+            logging.getLogger(__name__).warning("cannot write %s: %s", cache, exc)
+    redact = Redactor(settings.secret_values())
+    failed = [
+        f"{where}: unit: asking FRED for it: {redact(str(answers[symbol]))}"
+        for where, symbol in wanted.items()
+        if symbol in answers and symbol not in found
+    ]
+    if failed:
+        raise ConfigError("\n".join(failed))
+    return found
 
 
 def catalog_path(settings: Settings) -> tuple[Path, bool]:

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # The user's catalog of series and formulas (LIQUIDITY_CATALOG); unset: the file
     # catalog.toml in the user's config directory, if there is one (liquidity.catalog).
     catalog: Path | None = None
+    # FRED's units of catalog entries that leave them to FRED (with a key), cached;
+    # unset: fred_units.json beside the DuckDB file (liquidity.compose).
+    fred_units_path: Path | None = None
 
     # Collection
     start: date = date(2000, 1, 1)

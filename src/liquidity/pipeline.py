@@ -327,3 +327,38 @@ def _last_date(
     if isinstance(result, FetchResult) and result.observations and report.error is None:
         dates.append(max(o.date for o in result.observations))
     return max(dates, default=None)
+
+
+def fred_units(
+    source: SourceConfig, breakers: BreakerConfig, symbols: Sequence[str]
+) -> dict[str, str | LiquidityError]:
+    """FRED's ``units`` text of each symbol (its ``series`` metadata, through the one HTTP
+    path: FRED's pace, retries, breaker, masking), or the error met asking: the unit of a
+    catalog entry that declares none (``compose.fred_units``). Runs its own event loop,
+    in a thread of its own when the caller already runs one (the API in a notebook)."""
+    if source.api_key is None:
+        raise ConfigError("FRED's metadata needs LIQUIDITY_FRED_API_KEY")
+    work = _fred_units(source, source.api_key.get_secret_value(), breakers, list(symbols))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
+async def _fred_units(
+    source: SourceConfig, key: str, breakers: BreakerConfig, symbols: list[str]
+) -> dict[str, str | LiquidityError]:
+    from liquidity.sources.fred_api import FredApiSource
+
+    factory = make_breakers(breakers)
+    await factory.initialize()
+    try:
+        async with make_client(source.policy) as http:
+            client = SourceClient("fred", http, source.policy, factory)
+            return await FredApiSource(client, source.url, key).units(symbols)
+    finally:
+        await close_breakers(factory)

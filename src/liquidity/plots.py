@@ -106,8 +106,7 @@ def prepare(
     if names:
         rows = nonempty(NET_LIQUIDITY, query.net_liquidity(store, variant, window))
         known = query.realtime(store, catalog, NETLIQ_IDS[variant], window) if realtime else None
-        return net_liquidity_chart(rows, variant, as_of=window.as_of, overlay=extra,
-                                   realtime=known)  # fmt: skip
+        return net_liquidity_chart(rows, variant, as_of=window.as_of, overlay=extra, realtime=known)
     ids = [catalog.find(w) for w in what]
     data = {i: nonempty(i, query.values(store, catalog, i, window)) for i in ids}
     if realtime:
@@ -127,15 +126,22 @@ def net_liquidity_chart(
     """Net Liquidity on top (and as known each day, if given), its components below, all
     in USD trillions."""
     dates = tuple(r.date for r in rows)
-    top: tuple[Line, ...] = (Line(
-        "Net Liquidity",
-        dates,
-        tuple(r.net_liquidity / _PER_TRILLION for r in rows),
-        emphasis=True,
-    ),)  # fmt: skip
+    top: tuple[Line, ...] = (
+        Line(
+            "Net Liquidity",
+            dates,
+            tuple(r.net_liquidity / _PER_TRILLION for r in rows),
+            emphasis=True,
+        ),
+    )
     if realtime:
-        top += (Line("Net Liquidity (real-time)", tuple(d for d, _ in realtime),
-                     tuple(v / _PER_TRILLION for _, v in realtime)),)  # fmt: skip
+        top += (
+            Line(
+                "Net Liquidity (real-time)",
+                tuple(d for d, _ in realtime),
+                tuple(v / _PER_TRILLION for _, v in realtime),
+            ),
+        )
     parts = tuple(
         Line(sid, dates, tuple(r.components[sid] / _PER_TRILLION for r in rows))
         for sid in rows[0].components
@@ -313,9 +319,13 @@ def plotly_figure(chart: Chart) -> Any:
     specs = [[{"secondary_y": chart.overlay is not None and i == 0}] for i in range(rows)]
     heights = [0.6, 0.4] if rows == 2 else None
     fig = make_subplots(
-        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-        specs=specs, row_heights=heights,
-    )  # fmt: skip
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        specs=specs,
+        row_heights=heights,
+    )
     colors = iter(COLORS)
     for i, panel in enumerate(chart.panels, start=1):
         for line in panel.lines:

@@ -34,8 +34,10 @@ def decrypt(path: Path, binary: str = "sops") -> dict[str, Any]:
     try:
         done = subprocess.run(
             [binary, "--decrypt", "--output-type", "json", str(path)],
-            capture_output=True, timeout=TIMEOUT, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
     except FileNotFoundError:
         raise ConfigError(
             f"{where}: `{binary}` is not installed; install sops (see README, Secrets) "

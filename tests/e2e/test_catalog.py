@@ -51,8 +51,13 @@ def fixture(series_id: str) -> dict[date, float]:
 def user_env(replay: ReplayServer, tmp_path: Path, prefix: str) -> dict[str, str]:
     path = tmp_path / "catalog.toml"
     path.write_text(USER_CATALOG)
-    return cli_env(replay, tmp_path / "c.duckdb", LIQUIDITY_CATALOG=str(path),
-                   LIQUIDITY_REDIS_URL=SHARED_URL, LIQUIDITY_REDIS_PREFIX=prefix)  # fmt: skip
+    return cli_env(
+        replay,
+        tmp_path / "c.duckdb",
+        LIQUIDITY_CATALOG=str(path),
+        LIQUIDITY_REDIS_URL=SHARED_URL,
+        LIQUIDITY_REDIS_PREFIX=prefix,
+    )
 
 
 @pytest.mark.parametrize("keyed", [False, True], ids=["keyless", "keyed"])
@@ -132,24 +137,31 @@ def expected_realtime() -> dict[date, float]:
 def test_realtime_matches_the_fixture_files_and_their_release_times(
     collected: dict[str, str],
 ) -> None:
-    shown = run_cli(["show", "net-liquidity", "--variant", "daily", "--realtime",
-                     "--format", "csv"], collected)  # fmt: skip
+    shown = run_cli(
+        ["show", "net-liquidity", "--variant", "daily", "--realtime", "--format", "csv"], collected
+    )
     assert shown.returncode == 0, shown.stderr
-    got = {date.fromisoformat(r["date"]): float(r["net_liquidity"])
-           for r in parse_csv(shown.stdout)}  # fmt: skip
+    got = {
+        date.fromisoformat(r["date"]): float(r["net_liquidity"]) for r in parse_csv(shown.stdout)
+    }
     expected = expected_realtime()
     assert got == expected
     # On a Wednesday the evening's view still has last week's H.4.1: it differs from the
     # latest view, which uses that very Wednesday's WALCL.
-    latest = {date.fromisoformat(r["date"]): float(r["value"]) for r in parse_csv(
-        run_cli(["show", "NETLIQ_EX_FOREIGN", "--format", "csv"], collected).stdout)}  # fmt: skip
+    latest = {
+        date.fromisoformat(r["date"]): float(r["value"])
+        for r in parse_csv(
+            run_cli(["show", "NETLIQ_EX_FOREIGN", "--format", "csv"], collected).stdout
+        )
+    }
     wednesdays = [d for d in expected if d.weekday() == 2]
     assert len(wednesdays) > 500
     differ = [d for d in wednesdays if got[d] != latest[d]]
     assert len(differ) > 0.9 * len(wednesdays)
     same = run_cli(["show", "NETLIQ_DAILY", "--realtime", "--format", "csv"], collected)
     assert [r["value"] for r in parse_csv(same.stdout)] == [
-        r["net_liquidity"] for r in parse_csv(shown.stdout)]  # fmt: skip
+        r["net_liquidity"] for r in parse_csv(shown.stdout)
+    ]
 
 
 def test_catalog_lists_every_entry_and_where_it_is_defined(user_env: dict[str, str]) -> None:
@@ -167,8 +179,10 @@ def test_catalog_lists_every_entry_and_where_it_is_defined(user_env: dict[str, s
 
 def test_a_bad_catalog_is_one_line_per_problem(replay: ReplayServer, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('[series.X]\nsource = "fred"\n[derived.Y]\nformula = "WALCL + DGS10"\n'
-                   '[derived.Z]\nformula = "NOPE * 2"\n')  # fmt: skip
+    bad.write_text(
+        '[series.X]\nsource = "fred"\n[derived.Y]\nformula = "WALCL + DGS10"\n'
+        '[derived.Z]\nformula = "NOPE * 2"\n'
+    )
     env = cli_env(replay, tmp_path / "b.duckdb", LIQUIDITY_CATALOG=str(bad))
     checked = run_cli(["catalog", "check", str(bad)], env)
     lines = checked.stderr.strip().splitlines()
@@ -180,3 +194,85 @@ def test_a_bad_catalog_is_one_line_per_problem(replay: ReplayServer, tmp_path: P
     assert "series.X: unit: required without a FRED API key" in shown.stderr
     missing = run_cli(["show", "WALCL"], {**env, "LIQUIDITY_CATALOG": str(tmp_path / "no")})
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+FRED_UNIT_CATALOG = """
+[series.WRESBAL]
+source = "fred"
+release = "H.4.1"
+frequency = "weekly"
+fred_release = 20
+
+[derived.RESERVES_LESS_ASSETS]
+formula = "WRESBAL - WALCL"
+"""
+
+
+def metadata_requests(server: ReplayServer) -> int:
+    """``fred/series`` only (``count`` matches the path as a substring)."""
+    return server.count("/fred/series") - server.count("/fred/series/observations")
+
+
+def test_a_keyed_series_without_unit_takes_freds(replay: ReplayServer, tmp_path: Path) -> None:
+    path = tmp_path / "catalog.toml"
+    path.write_text(FRED_UNIT_CATALOG)
+    env = cli_env(
+        replay, tmp_path / "u.duckdb", LIQUIDITY_CATALOG=str(path), LIQUIDITY_FRED_API_KEY=API_KEY
+    )
+    listed = run_cli(["catalog", "--format", "csv"], env)
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["id"]: r for r in parse_csv(listed.stdout)}
+    assert rows["WRESBAL"]["unit"] == "USD millions (FRED)"
+    assert rows["WALCL"]["unit"] == "USD millions"  # declared by the package
+    assert rows["RESERVES_LESS_ASSETS"]["unit"] == "USD millions"
+    assert metadata_requests(replay) == 1 and replay.count() == 1  # that one unit, nothing else
+    assert "WRESBAL" in (tmp_path / "fred_units.json").read_text()
+    replay.reset_counts()
+    done = run_cli(["collect", "WRESBAL", "WALCL"], env)
+    assert done.returncode == 0, done.stderr
+    # The collect's own metadata (one H.4.1 listing): none for the catalog's unit.
+    assert metadata_requests(replay) == 0
+    assert replay.count("/fred/release/series") == 1
+    replay.reset_counts()
+    shown = run_cli(["show", "WRESBAL", "--format", "csv"], env)
+    assert shown.returncode == 0, shown.stderr
+    values = {date.fromisoformat(r["date"]): float(r["value"]) for r in parse_csv(shown.stdout)}
+    assert values == fixture("WRESBAL")
+    formula = run_cli(["show", "RESERVES_LESS_ASSETS", "--format", "csv"], env)
+    assert formula.returncode == 0, formula.stderr
+    rows_shown = parse_csv(formula.stdout)
+    assert len(rows_shown) > 40  # show's default window: a year of weeks
+    assert all(float(r["value"]) == float(r["WRESBAL"]) - float(r["WALCL"]) for r in rows_shown)
+    ok = run_cli(["catalog", "check"], env)
+    assert ok.returncode == 0 and ok.stdout.strip().endswith(": ok"), ok.stderr
+    assert replay.count() == 0  # every unit from the cache
+
+
+def test_freds_unit_refusals_are_one_line(replay: ReplayServer, tmp_path: Path) -> None:
+    path = tmp_path / "catalog.toml"
+    env = cli_env(replay, tmp_path / "r.duckdb", LIQUIDITY_CATALOG=str(path))
+    keyed = {**env, "LIQUIDITY_FRED_API_KEY": API_KEY}
+    cases = [  # (catalog, environment, the one line)
+        (
+            FRED_UNIT_CATALOG + '[derived.BAD]\nformula = "WRESBAL + DGS10"\n',
+            keyed,
+            f"error: {path}: derived.BAD: cannot add percent and usd",
+        ),
+        (
+            FRED_UNIT_CATALOG,
+            env,
+            f"error: {path}: series.WRESBAL: unit: required without a FRED API key",
+        ),
+        (
+            '[series.NOPE]\nsource = "fred"\n',
+            keyed,
+            f"error: {path}: series.NOPE: unit: asking FRED for it: fred: NOPE: error 400: ",
+        ),
+    ]
+    for text, environment, line in cases:
+        path.write_text(text)
+        for args in (["show", "WALCL"], ["catalog", "check"]):
+            done = run_cli(args, environment)
+            assert done.returncode == 1, done.stdout
+            assert done.stderr.startswith(line) and done.stderr.count("\n") == 1, done.stderr
+            assert "Traceback" not in done.stderr and API_KEY not in done.stderr

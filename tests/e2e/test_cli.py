@@ -158,8 +158,9 @@ def test_keyed_collect_with_fred_real_units_texts_stores_all(
     assert done.returncode == 0, done.stderr
     stored = {row[0] for row in rows_in(tmp_path / "k.duckdb")}
     assert {"WALCL", "WLRRAL", "WDTGAL", "WTREGEN", "RRPONTSYD", "DGS10", "VIXCLS"} <= stored
-    daily = parse_csv(run_cli(["show", "net-liquidity", "--variant", "daily", "-f", "csv"],
-                              env).stdout)  # fmt: skip
+    daily = parse_csv(
+        run_cli(["show", "net-liquidity", "--variant", "daily", "-f", "csv"], env).stdout
+    )
     assert daily, "the daily Net Liquidity has rows"
     last = daily[-1]
     expected = float(last["WALCL"]) - float(last["RRPONTSYD"]) - float(last["WTREGEN"])

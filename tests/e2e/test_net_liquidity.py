@@ -91,9 +91,12 @@ def test_weekly_needs_all_three_components() -> None:
 
     got = compute(
         variant("weekly"),
-        {"WALCL": rows("WALCL", [1, 8, 15]), "WLRRAL": rows("WLRRAL", [1, 15]),
-         "WDTGAL": rows("WDTGAL", [1, 8, 15])},
-    )  # fmt: skip
+        {
+            "WALCL": rows("WALCL", [1, 8, 15]),
+            "WLRRAL": rows("WLRRAL", [1, 15]),
+            "WDTGAL": rows("WDTGAL", [1, 8, 15]),
+        },
+    )
     assert [r.date.day for r in got] == [1, 15]
     assert got[0].net_liquidity == 10.0 - 10.0 - 10.0
 
@@ -148,8 +151,16 @@ def test_primary_as_of_shows_only_what_was_public(collected: dict[str, str]) -> 
     walcl = fixture_series("WALCL")
     assert float(rows[-1]["WALCL"]) == walcl["2022-06-08"]  # not 2022-06-15's
     later = run_cli(
-        ["show", "net-liquidity", "--variant", "primary", "--as-of", "2022-06-16T16:31:00-04:00",
-         "-f", "csv"],
+        [
+            "show",
+            "net-liquidity",
+            "--variant",
+            "primary",
+            "--as-of",
+            "2022-06-16T16:31:00-04:00",
+            "-f",
+            "csv",
+        ],
         collected,
-    )  # fmt: skip
+    )
     assert parse_csv(later.stdout)[-1]["date"] == "2022-06-15"

@@ -200,8 +200,9 @@ def test_series_are_grouped_by_unit(collected: dict[str, str], tmp_path: Path) -
 def test_bad_requests_are_one_line_errors(
     collected: dict[str, str], tmp_path: Path, args: list[str], message: str
 ) -> None:
-    done = run_cli(["plot", *(str(tmp_path / a) if a.startswith("out.") else a for a in args)],
-                   collected)  # fmt: skip
+    done = run_cli(
+        ["plot", *(str(tmp_path / a) if a.startswith("out.") else a for a in args)], collected
+    )
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("error: ") and message in line
@@ -234,8 +235,15 @@ def test_without_the_extra_says_what_to_install(
 
 def test_realtime_is_drawn_beside_the_latest(collected: dict[str, str], tmp_path: Path) -> None:
     """``--realtime``: each series (a formula too) also as known each day, on its own axis."""
-    out = plot(collected, tmp_path / "r.svg", "NETLIQ_DAILY", "SOFR_IORB", "--realtime",
-               "--start", "2024-01-01")  # fmt: skip
+    out = plot(
+        collected,
+        tmp_path / "r.svg",
+        "NETLIQ_DAILY",
+        "SOFR_IORB",
+        "--realtime",
+        "--start",
+        "2024-01-01",
+    )
     ElementTree.parse(out)
     from liquidity.registry.series import active_catalog
 
@@ -243,8 +251,9 @@ def test_realtime_is_drawn_beside_the_latest(collected: dict[str, str], tmp_path
     with opened(collected) as store:
         chart = plots.prepare(store, ["NETLIQ_DAILY", "SOFR_IORB"], window=window, realtime=True)
         known = query.realtime(store, active_catalog(), "NETLIQ_DAILY", window)
-        netliq = plots.prepare(store, ["net-liquidity"], variant="daily", window=window,
-                               realtime=True)  # fmt: skip
+        netliq = plots.prepare(
+            store, ["net-liquidity"], variant="daily", window=window, realtime=True
+        )
     grouped = {p.ylabel: [line.label for line in p.lines] for p in chart.panels}
     assert grouped == {
         "USD millions": ["NETLIQ_DAILY", "NETLIQ_DAILY (real-time)"],
@@ -252,5 +261,7 @@ def test_realtime_is_drawn_beside_the_latest(collected: dict[str, str], tmp_path
     }
     line = chart.panels[0].lines[1]
     assert list(zip(line.dates, line.values, strict=True)) == known
-    assert [ln.label for ln in netliq.panels[0].lines] == ["Net Liquidity",
-                                                          "Net Liquidity (real-time)"]  # fmt: skip
+    assert [ln.label for ln in netliq.panels[0].lines] == [
+        "Net Liquidity",
+        "Net Liquidity (real-time)",
+    ]

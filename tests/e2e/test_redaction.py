@@ -74,8 +74,10 @@ def test_cli_never_prints_the_key(replay: ReplayServer, tmp_path: Path, verbosit
 
 def test_bad_key_error_does_not_contain_the_key(replay: ReplayServer, tmp_path: Path) -> None:
     bad = "zz-not-registered-key-0123456789"
-    done = run_cli(["-vv", "collect", "WALCL"], cli_env(replay, tmp_path / "b.duckdb",
-                                                        LIQUIDITY_FRED_API_KEY=bad))  # fmt: skip
+    done = run_cli(
+        ["-vv", "collect", "WALCL"],
+        cli_env(replay, tmp_path / "b.duckdb", LIQUIDITY_FRED_API_KEY=bad),
+    )
     assert done.returncode == 1
     assert "API key was rejected" in done.stderr and "LIQUIDITY_FRED_API_KEY" in done.stderr
     assert bad not in done.stderr and bad not in done.stdout

@@ -28,10 +28,25 @@ def private_redis(tmp_path: Path) -> Iterator[tuple[int, str]]:
     binary = shutil.which("redis-server")
     assert binary, "redis-server is not installed"
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--requirepass", password, "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=real_clock_env(),
-    )  # fmt: skip
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--requirepass",
+            password,
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=real_clock_env(),
+    )
     client = redis.Redis(port=port, password=password)
     try:
         wait_for(lambda: _pings(client), timeout=10)
@@ -61,13 +76,16 @@ def test_no_secret_reaches_any_output(
     secrets = [fred_key, redis_password, token, questdb_password]
     db = tmp_path / "s.duckdb"
     env = cli_env(
-        replay, db,
+        replay,
+        db,
         LIQUIDITY_FRED_API_KEY=fred_key,
         LIQUIDITY_REDIS_URL=f"redis://:{redis_password}@127.0.0.1:{port}/0",
         LIQUIDITY_DISCORD_WEBHOOK_URL=webhook.url,
-        LIQUIDITY_QUESTDB_USER="admin", LIQUIDITY_QUESTDB_PASSWORD=questdb_password,
-        LIQUIDITY_RETRY_ATTEMPTS="1", LIQUIDITY_OVERDUE_GRACE="1e12",
-    )  # fmt: skip
+        LIQUIDITY_QUESTDB_USER="admin",
+        LIQUIDITY_QUESTDB_PASSWORD=questdb_password,
+        LIQUIDITY_RETRY_ATTEMPTS="1",
+        LIQUIDITY_OVERDUE_GRACE="1e12",
+    )
     seen: list[str] = []
     try:
         # 1. collect at -vv, publishing to Redis (httpx's own URL logs included at -vvv).
@@ -94,13 +112,23 @@ def test_no_secret_reaches_any_output(
             "LIQUIDITY_SPOOL_PATH": str(tmp_path / "q.db"),
         }
         spooled = run_cli(["-vv", "db", "flush-spool"], quest)
-        seen += [failing.stdout, failing.stderr, published.stdout, published.stderr,
-                 spooled.stdout, spooled.stderr]  # fmt: skip
+        seen += [
+            failing.stdout,
+            failing.stderr,
+            published.stdout,
+            published.stderr,
+            spooled.stdout,
+            spooled.stderr,
+        ]
         # 3. serve briefly, alerting through the webhook during an outage.
         replay.fail("/fred/", status=500, times=-1)
-        serve_env = {**env, "LIQUIDITY_METRICS_PORT": str(free_port()),
-                     "LIQUIDITY_SERVE_INTERVAL": "1", "LOG": str(tmp_path / "serve.log"),
-                     "LIQUIDITY_LEASE_TTL": "2"}  # fmt: skip
+        serve_env = {
+            **env,
+            "LIQUIDITY_METRICS_PORT": str(free_port()),
+            "LIQUIDITY_SERVE_INTERVAL": "1",
+            "LOG": str(tmp_path / "serve.log"),
+            "LIQUIDITY_LEASE_TTL": "2",
+        }
         metrics_port = int(serve_env["LIQUIDITY_METRICS_PORT"])
         proc = start_daemon(serve_env)
         try:

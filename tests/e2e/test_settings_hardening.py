@@ -130,8 +130,12 @@ def test_sops_output_that_cannot_be_read_names_the_file_and_line(
     encrypted = tmp_path / "secrets.enc.json"
     encrypted.write_text("{}")
     sops = sops_printing(tmp_path, output.replace(b"%s", key.encode()))
-    env = cli_env(replay, tmp_path / "s.duckdb", LIQUIDITY_SECRETS_FILE=str(encrypted),
-                  LIQUIDITY_SOPS_BINARY=str(sops))  # fmt: skip
+    env = cli_env(
+        replay,
+        tmp_path / "s.duckdb",
+        LIQUIDITY_SECRETS_FILE=str(encrypted),
+        LIQUIDITY_SOPS_BINARY=str(sops),
+    )
     done = run_cli(["-vv", "status"], env)
     assert_one_clean_error(done, key, says=(str(encrypted), f"line {line}"))
 
@@ -275,9 +279,10 @@ def test_cli_refuses_a_bad_source_url_at_once(
     replay: ReplayServer, tmp_path: Path, value: str
 ) -> None:
     """Today: 4 retries and 17 s, then `UnsupportedProtocol` without the setting's name."""
+    # The keyed API uses this URL.
     env = cli_env(
         replay, tmp_path / "s.duckdb", LIQUIDITY_FRED_API_URL=value, LIQUIDITY_FRED_API_KEY=API_KEY
-    )  # fmt: skip: the keyed API uses this URL
+    )
     done = run_cli(["collect", "WALCL"], env, timeout=60)
     assert_one_clean_error(done, says=("LIQUIDITY_FRED_API_URL", "http:// or https://"))
     assert replay.count("/") == 0

@@ -95,8 +95,12 @@ def test_cli_uses_the_decrypted_key_and_never_prints_it(
     replay: ReplayServer, tmp_path: Path, secrets_file: Path
 ) -> None:
     sops = stand_in(tmp_path, {"fred_api_key": API_KEY})
-    env = cli_env(replay, tmp_path / "s.duckdb", LIQUIDITY_SECRETS_FILE=str(secrets_file),
-                  LIQUIDITY_SOPS_BINARY=str(sops))  # fmt: skip
+    env = cli_env(
+        replay,
+        tmp_path / "s.duckdb",
+        LIQUIDITY_SECRETS_FILE=str(secrets_file),
+        LIQUIDITY_SOPS_BINARY=str(sops),
+    )
     done = run_cli(["-vv", "collect", "WALCL"], env)
     assert done.returncode == 0, done.stderr
     assert replay.count("/fred/series/observations") == 1  # the keyed API: the key arrived
@@ -119,8 +123,9 @@ def test_real_sops_round_trip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps({"fred_api_key": "real-sops-secret"}))
     encrypted = tmp_path / "secrets.enc.json"
-    out = subprocess.run(["sops", "--encrypt", "--age", recipient, str(plain)],
-                         check=True, capture_output=True)  # fmt: skip
+    out = subprocess.run(
+        ["sops", "--encrypt", "--age", recipient, str(plain)], check=True, capture_output=True
+    )
     encrypted.write_bytes(out.stdout)
     monkeypatch.setenv("SOPS_AGE_KEY_FILE", str(key))
     monkeypatch.setenv("LIQUIDITY_SECRETS_FILE", str(encrypted))

@@ -16,8 +16,12 @@ DEAD = "http://127.0.0.1:1/fred/series"  # connection refused: a transient failu
 def probe(action: str, redis_url: str, prefix: str, target: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "tests.support.breaker_probe", action, redis_url, prefix, target],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 

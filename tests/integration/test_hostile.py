@@ -61,10 +61,14 @@ series_text = st.one_of(
 @st.composite
 def show_args(draw: st.DrawFn) -> list[str]:
     args = ["show", draw(series_text)]
-    for flag, values in (("--start", day_text), ("--end", day_text), ("--as-of", instant_text),
-                         ("--variant", st.sampled_from(["weekly", "daily", "primary", "x"])),
-                         ("--format", st.sampled_from(["table", "csv", "json", "xml"])),
-                         ("--limit", st.integers(-5, 50).map(str))):  # fmt: skip
+    for flag, values in (
+        ("--start", day_text),
+        ("--end", day_text),
+        ("--as-of", instant_text),
+        ("--variant", st.sampled_from(["weekly", "daily", "primary", "x"])),
+        ("--format", st.sampled_from(["table", "csv", "json", "xml"])),
+        ("--limit", st.integers(-5, 50).map(str)),
+    ):
         if draw(st.booleans()):
             args += [flag, draw(values)]
     return args
@@ -110,8 +114,16 @@ answer_day = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
 def fredgraph_body(draw: st.DrawFn) -> bytes:
     """A fredgraph CSV for WALCL and DGS2: hostile values, reordered, duplicated, future
     dates, sometimes a short row or a wrong header."""
-    header = draw(st.sampled_from(["observation_date,WALCL,DGS2", "DATE,WALCL,DGS2",
-                                   "observation_date,WALCL", "when,WALCL,DGS2"]))  # fmt: skip
+    header = draw(
+        st.sampled_from(
+            [
+                "observation_date,WALCL,DGS2",
+                "DATE,WALCL,DGS2",
+                "observation_date,WALCL",
+                "when,WALCL,DGS2",
+            ]
+        )
+    )
     rows = draw(st.lists(st.tuples(answer_day, value_token, value_token), max_size=30))
     width = header.count(",")
     lines = [header]
@@ -123,22 +135,36 @@ def fredgraph_body(draw: st.DrawFn) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-json_value = st.one_of(value_token, st.floats(), st.integers(), st.none(), st.booleans(),
-                       st.lists(st.integers(), max_size=2))  # fmt: skip
+json_value = st.one_of(
+    value_token,
+    st.floats(),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
 
 
 @st.composite
 def observations_body(draw: st.DrawFn) -> bytes:
     """A FRED series/observations JSON answer with hostile values, dates and types."""
-    rows = draw(st.lists(st.fixed_dictionaries({
-        "realtime_start": st.one_of(st.just("2026-08-06"), day_text),
-        "realtime_end": st.just("2026-08-06"),
-        "date": st.one_of(answer_day.map(date.isoformat), day_text, st.integers()),
-        "value": json_value,
-    }), max_size=30))  # fmt: skip
-    body: object = {"count": draw(st.one_of(st.just(len(rows)), st.integers(-1, 10**6),
-                                            st.text(max_size=3))),
-                    "observations": rows}  # fmt: skip
+    rows = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "realtime_start": st.one_of(st.just("2026-08-06"), day_text),
+                    "realtime_end": st.just("2026-08-06"),
+                    "date": st.one_of(answer_day.map(date.isoformat), day_text, st.integers()),
+                    "value": json_value,
+                }
+            ),
+            max_size=30,
+        )
+    )
+    body: object = {
+        "count": draw(st.one_of(st.just(len(rows)), st.integers(-1, 10**6), st.text(max_size=3))),
+        "observations": rows,
+    }
     if draw(st.integers(0, 9)) == 0:
         body = draw(st.sampled_from([[], "x", None, {"observations": None}]))
     return json.dumps(body).encode()  # Python's json writes Infinity and NaN as FRED never does
@@ -163,7 +189,9 @@ def invoke(args: list[str]) -> tuple[int, str]:
     result = CliRunner().invoke(app, args)
     out = result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        args, repr(result.exception))  # fmt: skip
+        args,
+        repr(result.exception),
+    )
     assert "unexpected" not in out and "Traceback" not in out, (args, out)
     assert SECRET not in out
     errors = [line for line in out.splitlines() if line.startswith("error:")]

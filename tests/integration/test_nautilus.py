@@ -70,12 +70,14 @@ def test_backtest_engine_receives_observations_when_they_became_known(
 
     got = [(o.series_id, o.date, o.value, o.ts_event, o.ts_init, at) for o, at in recorder.seen]
     first, second = to_ns(H41), to_ns(H41 + timedelta(days=7))
-    assert sorted(got) == sorted([
-        ("WALCL", "2024-01-03", 7_700_000.0, first, first, first),
-        ("NETLIQ_WEEKLY", "2024-01-03", 6_400_000.0, first, first, first),
-        ("WALCL", "2024-01-10", 7_690_000.0, second, second, second),
-        ("NETLIQ_WEEKLY", "2024-01-10", 6_390_000.0, second, second, second),
-    ])  # fmt: skip
+    assert sorted(got) == sorted(
+        [
+            ("WALCL", "2024-01-03", 7_700_000.0, first, first, first),
+            ("NETLIQ_WEEKLY", "2024-01-03", 6_400_000.0, first, first, first),
+            ("WALCL", "2024-01-10", 7_690_000.0, second, second, second),
+            ("NETLIQ_WEEKLY", "2024-01-10", 6_390_000.0, second, second, second),
+        ]
+    )
     # No look-ahead: the engine's clock had reached known_at when each value arrived.
     assert all(at >= o.ts_event for o, at in recorder.seen)
     assert datetime.fromtimestamp(first / 1e9, UTC) == H41

@@ -138,8 +138,9 @@ async def test_stream_is_capped(
     rows = [obs("DGS10", f"2024-01-{d:02d}", 4.0 + d / 100) for d in range(1, 29)]
     for i in range(10):  # 280 entries in ten writes
         vintage = date(2024, 2, 1) + timedelta(days=i)  # each write a new vintage
-        memory_store.write([Observation("DGS10", r.date, r.value + i, vintage, H41, "fred")
-                            for r in rows])  # fmt: skip
+        memory_store.write(
+            [Observation("DGS10", r.date, r.value + i, vintage, H41, "fred") for r in rows]
+        )
     publisher = Publisher(client, Names(prefix), maxlen=100)
     result = await publisher.publish_pending(memory_store)
     assert result.added == 280
@@ -151,9 +152,12 @@ async def test_collect_publishes_and_a_redis_outage_loses_nothing(
     replay: ReplayServer, tmp_path: Path, prefix: str, client: aioredis.Redis
 ) -> None:
     down = make_settings(
-        replay, tmp_path, redis_url="redis://127.0.0.1:1/0", redis_prefix=prefix,
+        replay,
+        tmp_path,
+        redis_url="redis://127.0.0.1:1/0",
+        redis_prefix=prefix,
         redis_timeout=0.5,
-    )  # fmt: skip
+    )
     store = DuckDBStore(tmp_path / "c.duckdb")
     try:
         report = await collect(collect_config(down), store, ["WALCL", "WLRRAL", "WDTGAL"])

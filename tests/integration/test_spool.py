@@ -36,9 +36,15 @@ def closed_port() -> int:
 
 def questdb_settings(replay: ReplayServer, tmp_path: Path, port: int, prefix: str = "") -> Settings:
     return make_settings(
-        replay, tmp_path, store="questdb", questdb_http_port=port, questdb_table_prefix=prefix,
-        questdb_request_timeout=0.5, questdb_retry_timeout=0, spool_path=tmp_path / "spool.db",
-    )  # fmt: skip
+        replay,
+        tmp_path,
+        store="questdb",
+        questdb_http_port=port,
+        questdb_table_prefix=prefix,
+        questdb_request_timeout=0.5,
+        questdb_retry_timeout=0,
+        spool_path=tmp_path / "spool.db",
+    )
 
 
 @pytest.fixture(params=["closed-port", "500", "hang", "ilp-down"])
@@ -153,10 +159,13 @@ def test_states_fall_back_to_the_cached_copy(replay: ReplayServer, tmp_path: Pat
 
 def test_cli_says_rows_were_spooled(replay: ReplayServer, tmp_path: Path) -> None:
     env = cli_env(
-        replay, tmp_path / "unused.duckdb", LIQUIDITY_STORE="questdb",
-        LIQUIDITY_QUESTDB_HTTP_PORT=str(closed_port()), LIQUIDITY_QUESTDB_RETRY_TIMEOUT="0",
+        replay,
+        tmp_path / "unused.duckdb",
+        LIQUIDITY_STORE="questdb",
+        LIQUIDITY_QUESTDB_HTTP_PORT=str(closed_port()),
+        LIQUIDITY_QUESTDB_RETRY_TIMEOUT="0",
         LIQUIDITY_SPOOL_PATH=str(tmp_path / "spool.db"),
-    )  # fmt: skip
+    )
     done = run_cli(["collect", "WALCL"], env)
     assert done.returncode == 0, done.stderr
     assert "985 rows spooled" in done.stderr and "flush-spool" in done.stderr

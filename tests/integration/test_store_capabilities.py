@@ -76,12 +76,15 @@ def test_db_init_creates_questdb_tables_then_finds_them(
     settings = questdb_settings(questdb_server, tmp_path)
     prefix = settings.questdb_table_prefix
     env = cli_env(
-        replay, tmp_path / "unused.duckdb", LIQUIDITY_STORE="questdb",
+        replay,
+        tmp_path / "unused.duckdb",
+        LIQUIDITY_STORE="questdb",
         LIQUIDITY_QUESTDB_HOST=settings.questdb_host,
         LIQUIDITY_QUESTDB_HTTP_PORT=str(settings.questdb_http_port),
         LIQUIDITY_QUESTDB_TLS=str(settings.questdb_tls).lower(),
-        LIQUIDITY_QUESTDB_TABLE_PREFIX=prefix, LIQUIDITY_SPOOL_PATH=str(settings.spool_path),
-    )  # fmt: skip
+        LIQUIDITY_QUESTDB_TABLE_PREFIX=prefix,
+        LIQUIDITY_SPOOL_PATH=str(settings.spool_path),
+    )
     if settings.questdb_user and settings.questdb_password:
         env["LIQUIDITY_QUESTDB_USER"] = settings.questdb_user
         env["LIQUIDITY_QUESTDB_PASSWORD"] = settings.questdb_password.get_secret_value()
@@ -89,8 +92,9 @@ def test_db_init_creates_questdb_tables_then_finds_them(
         first = run_cli(["db", "init"], env)
         assert first.returncode == 0, first.stderr
         created = first.stdout.strip().removeprefix("created: ").split(", ")
-        assert sorted(created) == sorted(f"{prefix}{t}" for t in
-                                         ("observations", "fetch_state", "cursors"))  # fmt: skip
+        assert sorted(created) == sorted(
+            f"{prefix}{t}" for t in ("observations", "fetch_state", "cursors")
+        )
         again = run_cli(["db", "init"], env)
         assert again.returncode == 0, again.stderr
         assert again.stdout.strip() == "tables exist and match"

@@ -273,7 +273,10 @@ def test_vintages_returns_every_stored_row(store: Store) -> None:
     store.write([obs(101.0, rs=date(2026, 8, 13))], revision_known_at=seen)
     rows = sorted(store.vintages("WALCL"), key=lambda o: (o.date, o.known_at))
     assert [(o.date, o.value) for o in rows] == [
-        (WED - timedelta(weeks=1), 90.0), (WED, 100.0), (WED, 101.0)]  # fmt: skip
+        (WED - timedelta(weeks=1), 90.0),
+        (WED, 100.0),
+        (WED, 101.0),
+    ]
     assert rows[-1].known_at == seen
     assert [o.value for o in store.vintages("WALCL", end=WED - timedelta(days=1))] == [90.0]
     assert store.vintages("NOPE") == []

@@ -36,15 +36,17 @@ def test_nonfinite_values_are_rejected() -> None:
 
 def test_dates_the_calendar_cannot_have_published_are_rejected() -> None:
     walcl = get("WALCL")  # H.4.1: Wednesday's level out on Thursday
-    rows = [obs("WALCL", d, 1.0) for d in (date(2025, 11, 12), date(2025, 11, 19),
-                                            date(2099, 1, 7))]  # fmt: skip
+    rows = [
+        obs("WALCL", d, 1.0) for d in (date(2025, 11, 12), date(2025, 11, 19), date(2099, 1, 7))
+    ]
     vetted = vet(walcl, rows, NOW)
     # 11-19 is published 11-20, six days after NOW: beyond a day's grace.
     assert vetted.future == [date(2025, 11, 19), date(2099, 1, 7)]
     assert [o.date for o in vetted.observations] == [date(2025, 11, 12)]
     # A day's grace: published a day earlier than our calendar says is still accepted.
-    early = vet(walcl, [obs("WALCL", date(2025, 11, 19), 1.0)], datetime(2025, 11, 19, 12,
-                                                                         tzinfo=UTC))  # fmt: skip
+    early = vet(
+        walcl, [obs("WALCL", date(2025, 11, 19), 1.0)], datetime(2025, 11, 19, 12, tzinfo=UTC)
+    )
     assert early.future == [] and len(early.observations) == 1
 
 

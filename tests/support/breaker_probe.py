@@ -18,10 +18,16 @@ from liquidity.http import SourceClient, close_breakers, make_breakers, make_cli
 
 async def main(action: str, redis_url: str, prefix: str, target: str) -> str:
     settings = Settings(
-        _env_file=None, redis_url=redis_url, redis_prefix=prefix, breaker_threshold=3,
-        breaker_ttl=60, retry_attempts=3 if action == "trip" else 1, retry_initial_wait=0.01,
-        retry_max_wait=0.05, http_timeout=2,
-    )  # fmt: skip
+        _env_file=None,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        breaker_threshold=3,
+        breaker_ttl=60,
+        retry_attempts=3 if action == "trip" else 1,
+        retry_initial_wait=0.01,
+        retry_max_wait=0.05,
+        http_timeout=2,
+    )
     breakers = make_breakers(breaker_config(settings))
     await breakers.initialize()
     policy = source_config(settings, "fred").policy

@@ -67,13 +67,20 @@ def start(data_dir: Path, *, attempts: int = 3) -> QuestDBServer:
     for attempt in range(attempts):
         http, pg, ilp = free_ports(3)
         env = real_clock_env() | {
-            "QDB_HTTP_PORT": str(http), "QDB_PG_PORT": str(pg), "QDB_ILP_PORT": str(ilp),
-        }  # fmt: skip
+            "QDB_HTTP_PORT": str(http),
+            "QDB_PG_PORT": str(pg),
+            "QDB_ILP_PORT": str(ilp),
+        }
         where = data_dir / f"run{attempt}"
         done = subprocess.run(
-            [str(SHARED / "start-questdb"), str(where)], env=env, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=90, check=False,
-        )  # fmt: skip
+            [str(SHARED / "start-questdb"), str(where)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
         if done.returncode == 0:
             return QuestDBServer(done.stdout.strip(), pg, where)
         if (where / "questdb.pid").exists():
@@ -87,9 +94,13 @@ def stop(server: QuestDBServer) -> None:
     if server.data_dir is None:
         return
     subprocess.run(
-        [str(SHARED / "stop-questdb"), str(server.data_dir)], env=real_clock_env(),
-        stdin=subprocess.DEVNULL, capture_output=True, timeout=60, check=False,
-    )  # fmt: skip
+        [str(SHARED / "stop-questdb"), str(server.data_dir)],
+        env=real_clock_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def from_env() -> QuestDBServer | None:

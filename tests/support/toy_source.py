@@ -30,10 +30,19 @@ def config(settings: Settings) -> SourceConfig:
 
 
 _RELEASE = Release("toy close", time(17, 0))
-TOY = SeriesSpec("TOY", NAME, "good", "A toy series", Unit.INDEX, "daily", _RELEASE,
-                 timedelta(days=4))  # fmt: skip
-TOY_GONE = SeriesSpec("TOY_GONE", NAME, "gone", "A toy series the source refuses",
-                      Unit.INDEX, "daily", _RELEASE, timedelta(days=4))  # fmt: skip
+TOY = SeriesSpec(
+    "TOY", NAME, "good", "A toy series", Unit.INDEX, "daily", _RELEASE, timedelta(days=4)
+)
+TOY_GONE = SeriesSpec(
+    "TOY_GONE",
+    NAME,
+    "gone",
+    "A toy series the source refuses",
+    Unit.INDEX,
+    "daily",
+    _RELEASE,
+    timedelta(days=4),
+)
 
 
 def error_body(body: Any, status: int, series_id: str) -> SourceError | None:
@@ -53,8 +62,14 @@ class ToySource(PerSeriesSource):
         result = FetchResult(series_id=spec.id, source=NAME, requests=1)
         for point in body["points"]:
             day = datetime.fromisoformat(point["date"]).date()
-            keep(result, spec, day, parse_value(point["value"]),
-                 realtime_start=fetched_at.date(), fetched_at=fetched_at)  # fmt: skip
+            keep(
+                result,
+                spec,
+                day,
+                parse_value(point["value"]),
+                realtime_start=fetched_at.date(),
+                fetched_at=fetched_at,
+            )
         return result
 
 

@@ -88,10 +88,16 @@ def test_duckdb_applies_the_same_rules_as_classify() -> None:
         ref = Reference()
         for _ in range(6):
             batch = [
-                Observation("WALCL", rng.choice(days), float(rng.choice([1, 2])),
-                            rng.choice(starts), rng.choice(instants), "fred")
+                Observation(
+                    "WALCL",
+                    rng.choice(days),
+                    float(rng.choice([1, 2])),
+                    rng.choice(starts),
+                    rng.choice(instants),
+                    "fred",
+                )
                 for _ in range(rng.choice([1, 2, 3, 5]))
-            ]  # fmt: skip
+            ]
             stamp = rng.choice([None, *instants])
             assert duck.write(batch, revision_known_at=stamp) == ref.write(batch, stamp)
         stored = duck._query("SELECT date, realtime_start, known_at, value FROM observations", [])

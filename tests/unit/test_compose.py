@@ -66,10 +66,17 @@ def test_every_registered_source_has_a_config() -> None:
 
 def test_each_source_gets_its_own_limits_url_and_key() -> None:
     s = _settings(
-        fred_requests_per_second=3, fred_requests_per_minute=90, yahoo_requests_per_second=1,
-        yahoo_requests_per_minute=30, http_timeout=7, retry_attempts=2, http_max_response_mb=1,
-        yahoo_user_agent="ua/1", nyfed_url="https://ny.example", fred_api_key="k" * 32,
-    )  # fmt: skip
+        fred_requests_per_second=3,
+        fred_requests_per_minute=90,
+        yahoo_requests_per_second=1,
+        yahoo_requests_per_minute=30,
+        http_timeout=7,
+        retry_attempts=2,
+        http_max_response_mb=1,
+        yahoo_user_agent="ua/1",
+        nyfed_url="https://ny.example",
+        fred_api_key="k" * 32,
+    )
     fred, yahoo, nyfed = (compose.source_config(s, n) for n in ("fred", "yahoo", "nyfed"))
     assert (fred.policy.requests_per_second, fred.policy.requests_per_minute) == (3, 90)
     assert fred.url == s.fred_api_url and fred.api_key == s.fred_api_key

@@ -22,20 +22,46 @@ FRED_KEY = b'{"error_code": 400, "error_message": "Bad Request.  The value for v
 @pytest.mark.parametrize(
     ("read", "status", "body", "kind", "text"),
     [
-        (fred_api.error_body, 400, b'{"error_code": 400, "error_message": "No series."}',
-         SourceAPIError, "fred: S: error 400: No series."),
-        (fred_api.error_body, 400, FRED_KEY, AuthenticationError,
-         "fred: the API key was rejected (LIQUIDITY_FRED_API_KEY): Bad Request."),
-        (yahoo.chart_error, 404, b'{"chart": {"result": null, "error": {"code": "Not Found", '
-         b'"description": "No data found"}}}', SourceAPIError, "yahoo: S: No data found"),
-        (treasury.error_body, 400, b'{"error": "Invalid", "message": "Bad filter"}',
-         SourceAPIError, "treasury_dts: S: HTTP 400: Bad filter"),
+        (
+            fred_api.error_body,
+            400,
+            b'{"error_code": 400, "error_message": "No series."}',
+            SourceAPIError,
+            "fred: S: error 400: No series.",
+        ),
+        (
+            fred_api.error_body,
+            400,
+            FRED_KEY,
+            AuthenticationError,
+            "fred: the API key was rejected (LIQUIDITY_FRED_API_KEY): Bad Request.",
+        ),
+        (
+            yahoo.chart_error,
+            404,
+            b'{"chart": {"result": null, "error": {"code": "Not Found", '
+            b'"description": "No data found"}}}',
+            SourceAPIError,
+            "yahoo: S: No data found",
+        ),
+        (
+            treasury.error_body,
+            400,
+            b'{"error": "Invalid", "message": "Bad filter"}',
+            SourceAPIError,
+            "treasury_dts: S: HTTP 400: Bad filter",
+        ),
         (None, 404, b"<html>gone</html>", SourceAPIError, "nyfed: S: HTTP 404"),
         (None, 200, b"<html>", MalformedResponseError, "nyfed: S: HTTP 200, body is not JSON"),
-        (None, 200, b"[1]", MalformedResponseError,
-         "nyfed: S: HTTP 200, body is not a JSON object"),
+        (
+            None,
+            200,
+            b"[1]",
+            MalformedResponseError,
+            "nyfed: S: HTTP 200, body is not a JSON object",
+        ),
     ],
-)  # fmt: skip
+)
 def test_one_decoder_each_source_its_error_body(
     read: ErrorReader | None, status: int, body: bytes, kind: type[Exception], text: str
 ) -> None:

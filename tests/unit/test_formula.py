@@ -32,8 +32,9 @@ def test_precedence_and_parentheses() -> None:
     assert names(parse("A - B - A / C")) == ["A", "B", "C"]
 
 
-@pytest.mark.parametrize("text", ["", "A -", "(A - B", "A B", "A ** B", "A - __import__('os')",
-                                  "A; B", "A)"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text", ["", "A -", "(A - B", "A B", "A ** B", "A - __import__('os')", "A; B", "A)"]
+)
 def test_syntax_errors_are_refused(text: str) -> None:
     with pytest.raises(FormulaError):
         parse(text)

@@ -39,8 +39,9 @@ def _as_of_each(series: Mapping[date, float], days: Sequence[date]) -> list[floa
 def reference(name: str, rows: Mapping[str, Sequence[Observation]]) -> list[tuple]:  # type: ignore[type-arg]
     assets, liabilities, calendar = BEFORE[name]
     parts = (assets, *liabilities)
-    series = {sid: {o.date: o.value * FACTORS.get(sid, 1.0) for o in rows.get(sid, ())}
-              for sid in parts}  # fmt: skip
+    series = {
+        sid: {o.date: o.value * FACTORS.get(sid, 1.0) for o in rows.get(sid, ())} for sid in parts
+    }
     if calendar is None:
         dates = sorted(set.intersection(*(set(s) for s in series.values())))
         aligned = {sid: [s.get(d) for d in dates] for sid, s in series.items()}
@@ -65,8 +66,11 @@ def _fixture(sid: str) -> list[Observation]:
     with (FIXTURES / f"{sid}.csv").open() as handle:
         rows = list(csv.reader(handle))[1:]
     known = datetime(2026, 1, 1, tzinfo=UTC)
-    return [Observation(sid, date.fromisoformat(d), float(v), date.fromisoformat(d), known,
-                        "fred") for d, v in rows if v not in ("", ".")]  # fmt: skip
+    return [
+        Observation(sid, date.fromisoformat(d), float(v), date.fromisoformat(d), known, "fred")
+        for d, v in rows
+        if v not in ("", ".")
+    ]
 
 
 def test_weekly_and_daily_on_the_recorded_fred_files() -> None:
@@ -86,8 +90,17 @@ def components(draw: st.DrawFn) -> dict[str, list[Observation]]:
     known = datetime(2026, 1, 1, tzinfo=UTC)
     for sid in ("WALCL", "WLRRAL", "WDTGAL", "WTREGEN", "RRPONTSYD", "RRP_NYFED", "TGA_DTS"):
         days = sorted(draw(st.sets(st.integers(0, 60), max_size=25)))
-        out[sid] = [Observation(sid, date(2024, 1, 3) + timedelta(days=k), draw(values),
-                                date(2024, 1, 3), known, "x") for k in days]  # fmt: skip
+        out[sid] = [
+            Observation(
+                sid,
+                date(2024, 1, 3) + timedelta(days=k),
+                draw(values),
+                date(2024, 1, 3),
+                known,
+                "x",
+            )
+            for k in days
+        ]
     return out
 
 

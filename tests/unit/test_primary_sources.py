@@ -19,10 +19,26 @@ from liquidity.sources.base import FetchRequest
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 NY = ZoneInfo("America/New_York")
-RRP = SeriesSpec("RRP_NYFED", "nyfed", "ON RRP", "NY Fed ON RRP accepted", Unit.USD_BILLIONS,
-                 "daily", Release("NY Fed", time(13, 15)), timedelta(days=4))  # fmt: skip
-TGA = SeriesSpec("TGA_DTS", "treasury_dts", "TGA", "TGA closing balance (DTS)", Unit.USD_MILLIONS,
-                 "daily", Release("DTS", time(16, 0), 1, True), timedelta(days=4))  # fmt: skip
+RRP = SeriesSpec(
+    "RRP_NYFED",
+    "nyfed",
+    "ON RRP",
+    "NY Fed ON RRP accepted",
+    Unit.USD_BILLIONS,
+    "daily",
+    Release("NY Fed", time(13, 15)),
+    timedelta(days=4),
+)
+TGA = SeriesSpec(
+    "TGA_DTS",
+    "treasury_dts",
+    "TGA",
+    "TGA closing balance (DTS)",
+    Unit.USD_MILLIONS,
+    "daily",
+    Release("DTS", time(16, 0), 1, True),
+    timedelta(days=4),
+)
 
 
 def nyfed_body() -> dict[str, object]:
@@ -49,8 +65,11 @@ def test_nyfed_agrees_with_fred_rrpontsyd_within_a_tenth_of_a_billion() -> None:
     result = nyfed.transform(nyfed_body(), FetchRequest(RRP, date(2022, 1, 1)), NOW)
     with (FIXTURES / "fred" / "csv" / "RRPONTSYD.csv").open(newline="") as handle:
         fred = {d: float(v) for d, v in list(csv.reader(handle))[1:] if v}
-    pairs = [(o.value, fred[o.date.isoformat()]) for o in result.observations
-             if o.date.isoformat() in fred]  # fmt: skip
+    pairs = [
+        (o.value, fred[o.date.isoformat()])
+        for o in result.observations
+        if o.date.isoformat() in fred
+    ]
     assert len(pairs) > 900
     assert max(abs(a - b) for a, b in pairs) < 0.1
 

@@ -25,8 +25,11 @@ def _brute(vintages: Sequence[Observation], day: date) -> float | None:
             continue
         key = (o.known_at, o.source == VINTAGE_SOURCE, o.realtime_start)
         held = best.get(o.date)
-        if held is None or key >= (held.known_at, held.source == VINTAGE_SOURCE,
-                                   held.realtime_start):  # fmt: skip
+        if held is None or key >= (
+            held.known_at,
+            held.source == VINTAGE_SOURCE,
+            held.realtime_start,
+        ):
             best[o.date] = o
     return best[max(best)].value if best else None
 
@@ -38,11 +41,16 @@ def vintages(draw: st.DrawFn, series_id: str = "X") -> list[Observation]:
         day = DAY0 + timedelta(days=draw(st.integers(0, 40)))
         delay = timedelta(hours=draw(st.integers(-30, 24 * 20)))
         known = datetime(day.year, day.month, day.day, 12, tzinfo=UTC) + delay
-        out.append(Observation(
-            series_id, day, float(draw(st.integers(-5, 5))),
-            known.date() - timedelta(days=draw(st.integers(0, 1))), known,
-            draw(st.sampled_from(["fred", VINTAGE_SOURCE])),
-        ))  # fmt: skip
+        out.append(
+            Observation(
+                series_id,
+                day,
+                float(draw(st.integers(-5, 5))),
+                known.date() - timedelta(days=draw(st.integers(0, 1))),
+                known,
+                draw(st.sampled_from(["fred", VINTAGE_SOURCE])),
+            )
+        )
     return out
 
 
@@ -69,13 +77,19 @@ def _ny(day: date, hour: int, minute: int = 0) -> datetime:
 def test_daily_net_liquidity_on_a_wednesday_uses_the_previous_weeks_walcl() -> None:
     wed0, wed1 = date(2024, 3, 6), date(2024, 3, 13)
     rows = {
-        "WALCL": [_obs("WALCL", wed0, 7000.0, _ny(wed0 + timedelta(1), 16, 30)),
-                  _obs("WALCL", wed1, 7100.0, _ny(wed1 + timedelta(1), 16, 30))],
-        "WTREGEN": [_obs("WTREGEN", wed0, 700.0, _ny(wed0 + timedelta(1), 16, 30)),
-                    _obs("WTREGEN", wed1, 710.0, _ny(wed1 + timedelta(1), 16, 30))],
-        "RRPONTSYD": [_obs("RRPONTSYD", wed1 + timedelta(k), 1.0 + k,
-                           _ny(wed1 + timedelta(k), 13, 15)) for k in range(3)],
-    }  # fmt: skip
+        "WALCL": [
+            _obs("WALCL", wed0, 7000.0, _ny(wed0 + timedelta(1), 16, 30)),
+            _obs("WALCL", wed1, 7100.0, _ny(wed1 + timedelta(1), 16, 30)),
+        ],
+        "WTREGEN": [
+            _obs("WTREGEN", wed0, 700.0, _ny(wed0 + timedelta(1), 16, 30)),
+            _obs("WTREGEN", wed1, 710.0, _ny(wed1 + timedelta(1), 16, 30)),
+        ],
+        "RRPONTSYD": [
+            _obs("RRPONTSYD", wed1 + timedelta(k), 1.0 + k, _ny(wed1 + timedelta(k), 13, 15))
+            for k in range(3)
+        ],
+    }
     catalog = default_catalog()
     got = dict(realtime(catalog, "NETLIQ_DAILY", rows))
     assert got[wed1] == 7000.0 - 1000.0 - 700.0  # Wednesday: last week's H.4.1
@@ -88,15 +102,22 @@ def test_daily_net_liquidity_on_a_wednesday_uses_the_previous_weeks_walcl() -> N
 
 def test_a_revision_shows_from_the_day_it_was_public() -> None:
     day = date(2024, 5, 1)
-    rows = {"X": [_obs("X", day, 1.0, _ny(day, 9)), _obs("X", day, 2.0, _ny(day, 23, 59)),
-                  _obs("X", day, 3.0, _ny(day + timedelta(2), 0, 0))]}  # fmt: skip
+    rows = {
+        "X": [
+            _obs("X", day, 1.0, _ny(day, 9)),
+            _obs("X", day, 2.0, _ny(day, 23, 59)),
+            _obs("X", day, 3.0, _ny(day + timedelta(2), 0, 0)),
+        ]
+    }
     assert as_known(rows["X"], [day, day + timedelta(1), day + timedelta(2)]) == [2.0, 2.0, 3.0]
 
 
 def test_spread_in_basis_points() -> None:
     day = date(2024, 6, 3)
-    rows = {"SOFR": [_obs("SOFR", day, 5.35, _ny(day + timedelta(1), 8))],
-            "IORB": [_obs("IORB", day, 5.40, _ny(day, 8))]}  # fmt: skip
+    rows = {
+        "SOFR": [_obs("SOFR", day, 5.35, _ny(day + timedelta(1), 8))],
+        "IORB": [_obs("IORB", day, 5.40, _ny(day, 8))],
+    }
     catalog = default_catalog()
     [row] = evaluate(catalog, catalog.derived["SOFR_IORB"], lambda sid: rows[sid])
     assert round(row.value, 9) == -5.0

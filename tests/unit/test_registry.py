@@ -10,9 +10,25 @@ from liquidity.registry.releases import H15, H41
 
 
 def test_every_mission_series_is_registered() -> None:
-    expected = {"WALCL", "WLRRAL", "WDTGAL", "WTREGEN", "RRPONTSYD", "DGS10", "DGS2",
-                "BAMLH0A0HYM2", "VIXCLS", "MOVE", "VIX", "RRP_NYFED", "TGA_DTS",
-                "WRESBAL", "SOFR", "IORB", "EFFR"}  # fmt: skip
+    expected = {
+        "WALCL",
+        "WLRRAL",
+        "WDTGAL",
+        "WTREGEN",
+        "RRPONTSYD",
+        "DGS10",
+        "DGS2",
+        "BAMLH0A0HYM2",
+        "VIXCLS",
+        "MOVE",
+        "VIX",
+        "RRP_NYFED",
+        "TGA_DTS",
+        "WRESBAL",
+        "SOFR",
+        "IORB",
+        "EFFR",
+    }
     assert set(SERIES) == expected
     assert get("move").symbol == "^MOVE" and get("VIX").symbol == "^VIX"
 

@@ -22,11 +22,18 @@ from liquidity.storage.duckdb import DuckDBStore
 from tests.support import toy_source
 
 ANSWERS = {
-    "/toy/good": (200, {"points": [{"date": "2024-01-02", "value": "1.5"},
-                                   {"date": "2024-01-03", "value": "."},
-                                   {"date": "2024-01-04", "value": "2.25"}]}),
+    "/toy/good": (
+        200,
+        {
+            "points": [
+                {"date": "2024-01-02", "value": "1.5"},
+                {"date": "2024-01-03", "value": "."},
+                {"date": "2024-01-04", "value": "2.25"},
+            ]
+        },
+    ),
     "/toy/gone": (404, {"error": {"message": "no such series"}}),
-}  # fmt: skip
+}
 
 
 class _Toy(BaseHTTPRequestHandler):

@@ -58,19 +58,23 @@ def test_purgatory_imports_redis_only_to_name_a_type() -> None:
 @pytest.mark.parametrize(
     ("module", "names"),
     [
-        ("purgatory.service._async.repository",
-         ("AsyncAbstractRepository", "AsyncInMemoryRepository", "AsyncRedisRepository")),
+        (
+            "purgatory.service._async.repository",
+            ("AsyncAbstractRepository", "AsyncInMemoryRepository", "AsyncRedisRepository"),
+        ),
         ("purgatory.service._async.circuitbreaker", ("AsyncCircuitBreaker",)),
     ],
-)  # fmt: skip
+)
 def test_purgatory_private_modules_still_hold_what_we_import(
     module: str, names: tuple[str, ...]
 ) -> None:
     try:
         found = importlib.import_module(module)
     except ImportError as exc:
-        pytest.fail(f"{upstream('purgatory')}: {module} is gone ({exc}); "
-                    "liquidity/thirdparty/purgatory.py imports from it")  # fmt: skip
+        pytest.fail(
+            f"{upstream('purgatory')}: {module} is gone ({exc}); "
+            "liquidity/thirdparty/purgatory.py imports from it"
+        )
     missing = [name for name in names if not hasattr(found, name)]
     assert not missing, f"{upstream('purgatory')}: {module} no longer has {missing}"
 
@@ -78,8 +82,11 @@ def test_purgatory_private_modules_still_hold_what_we_import(
 def test_fallback_repository_answers_every_repository_method() -> None:
     """``breakers.FallbackRepository`` forwards each method by name: a method upstream adds
     to the repository interface would silently take the base class's default."""
-    upstream_methods = {name for name, value in vars(AsyncAbstractRepository).items()
-                        if callable(value) and not name.startswith("_")}  # fmt: skip
+    upstream_methods = {
+        name
+        for name, value in vars(AsyncAbstractRepository).items()
+        if callable(value) and not name.startswith("_")
+    }
     missing = sorted(upstream_methods - set(vars(FallbackRepository)))
     assert not missing, (
         f"{upstream('purgatory')}: AsyncAbstractRepository has methods that "

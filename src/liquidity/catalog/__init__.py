@@ -4,9 +4,11 @@
     >>> catalog = load_catalog(Path("~/.config/liquidity/catalog.toml"), keyed=False)
     >>> catalog.series["WRESBAL"].spec.unit, catalog.derived["NETLIQ_DAILY"].formula
 
-The core takes the user file as a parameter; ``user_catalog_path`` resolves it at the
-edge (``LIQUIDITY_CATALOG``, else the user's config directory). Nothing is read at
-import time.
+A keyed FRED entry may leave its unit to FRED: the composition root reads FRED's
+``units`` (``unit_cache``, else FRED's metadata) for the ids ``units_from_fred`` names and
+passes them as ``fred_units``. The core takes the user file as a parameter;
+``user_catalog_path`` resolves it at the edge (``LIQUIDITY_CATALOG``, else the user's
+config directory). Nothing is read at import time.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from liquidity.catalog.load import (
     default_catalog,
     install,
     load_catalog,
+    units_from_fred,
     user_catalog_path,
 )
 from liquidity.catalog.model import Catalog, DerivedEntry, SeriesEntry
@@ -30,5 +33,6 @@ __all__ = [
     "default_catalog",
     "install",
     "load_catalog",
+    "units_from_fred",
     "user_catalog_path",
 ]

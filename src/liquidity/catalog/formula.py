@@ -188,8 +188,9 @@ def _measure(node: Node, units: Mapping[str, Measure]) -> Measure:
         return right
     if node.op == "/" and left == right:
         return PURE
-    raise FormulaError(f"cannot {'multiply' if node.op == '*' else 'divide'} "
-                       f"{_label(left)} by {_label(right)}")  # fmt: skip
+    raise FormulaError(
+        f"cannot {'multiply' if node.op == '*' else 'divide'} {_label(left)} by {_label(right)}"
+    )
 
 
 Evaluator = Callable[[Mapping[str, Array]], Array]
@@ -205,8 +206,11 @@ def compile_formula(node: Node, units: Mapping[str, Measure]) -> Evaluator:
 
 
 _OPS: dict[str, Callable[[Array, Array], Array]] = {
-    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
-}  # fmt: skip
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+}
 
 
 def _compile(node: Node, scales: Mapping[str, float]) -> Evaluator:

@@ -24,11 +24,21 @@ from liquidity.registry.series import SOURCES, SeriesSpec
 from liquidity.registry.units import Measure, Unit, parse_unit_label
 
 PACKAGE = "package"
+DECLARED, FRED_UNIT = "catalog", "FRED"  # where a series' unit came from
+UNASKED = "unit: FRED's unit was not asked for"  # fred_units lacks a keyed FRED entry's
 ENV = "LIQUIDITY_CATALOG"
 SERIES_KEYS = frozenset(
-    {"source", "symbol", "title", "unit", "frequency", "release", "fred_release",
-     "stale_after_days"}
-)  # fmt: skip
+    {
+        "source",
+        "symbol",
+        "title",
+        "unit",
+        "frequency",
+        "release",
+        "fred_release",
+        "stale_after_days",
+    }
+)
 DERIVED_KEYS = frozenset({"formula", "dates", "unit", "title"})
 FREQUENCIES = ("daily", "weekly", "monthly")
 STALE_DAYS = {"weekly": 8, "daily": 4, "monthly": 40}
@@ -47,12 +57,18 @@ def user_catalog_path(environ: Mapping[str, str] | None = None) -> tuple[Path, b
     return Path(home) / "liquidity" / "catalog.toml", False
 
 
-def install(user: Path | None, *, keyed: bool, required: bool = False) -> Catalog:
+def install(
+    user: Path | None,
+    *,
+    keyed: bool,
+    required: bool = False,
+    fred_units: Mapping[str, str] | None = None,
+) -> Catalog:
     """Load the packaged catalog merged with ``user`` and make it the one every part reads
     (``registry.SERIES``); the composition root calls this once (``compose``)."""
     from liquidity.registry.series import install_catalog
 
-    catalog = load_catalog(user, keyed=keyed, required=required)
+    catalog = load_catalog(user, keyed=keyed, required=required, fred_units=fred_units)
     install_catalog(catalog)
     return catalog
 
@@ -61,38 +77,69 @@ def default_catalog() -> Catalog:
     return load_catalog(None, keyed=True)
 
 
-def load_catalog(user: Path | None, *, keyed: bool, required: bool = False) -> Catalog:
+def load_catalog(
+    user: Path | None,
+    *,
+    keyed: bool,
+    required: bool = False,
+    fred_units: Mapping[str, str] | None = None,
+) -> Catalog:
     """The packaged catalog merged with ``user`` (skipped when absent, unless
-    ``required``); :class:`ConfigError` with one line per problem."""
-    catalog, problems = _build(user, keyed=keyed, required=required)
+    ``required``); :class:`ConfigError` with one line per problem. ``fred_units``: FRED's
+    ``units`` text by symbol, the unit of a keyed FRED entry that declares none."""
+    catalog, problems = _build(user, keyed=keyed, required=required, fred_units=fred_units)
     if problems:
         raise ConfigError("\n".join(problems))
     return catalog
 
 
-def check_file(path: Path, *, keyed: bool) -> list[str]:
+def check_file(
+    path: Path, *, keyed: bool, fred_units: Mapping[str, str] | None = None
+) -> list[str]:
     """Every problem of ``path`` merged over the packaged catalog (empty: valid)."""
-    return _build(path, keyed=keyed, required=True)[1]
+    return _build(path, keyed=keyed, required=True, fred_units=fred_units)[1]
 
 
-def _build(user: Path | None, *, keyed: bool, required: bool) -> tuple[Catalog, list[str]]:
-    problems: list[str] = []
+def units_from_fred(user: Path | None, *, required: bool = False) -> dict[str, str]:
+    """The FRED entries (merged, as ``load_catalog`` would) that declare no unit: where
+    each is defined (``FILE: series.ID``, for errors) -> its FRED symbol. Only the TOML
+    is read: the composition root asks FRED (or its cache) for just these. A file that
+    does not parse needs nothing here; loading it reports why."""
+    series, _ = _merged(user, required, [])
+    return {
+        _where(origin, "series", sid): str(table.get("symbol", sid))
+        for sid, (table, origin) in series.items()
+        if table.get("source") == "fred" and "unit" not in table
+    }
+
+
+def _merged(user: Path | None, required: bool, problems: list[str]) -> tuple[Raw, Raw]:
+    """The packaged tables, then the user's: a user id replaces either kind."""
     text = resources.files("liquidity.catalog").joinpath("default.toml").read_text("utf-8")
     series, derived = _tables(tomllib.loads(text), PACKAGE, problems)
     if user is not None and (required or user.exists()):
         doc = _read(user, problems)
         user_series, user_derived = _tables(doc, str(user), problems)
-        for entry_id in [*user_series, *user_derived]:  # a user id replaces either kind
+        for entry_id in [*user_series, *user_derived]:
             series.pop(entry_id, None)
             derived.pop(entry_id, None)
         series.update(user_series)
         derived.update(user_derived)
+    return series, derived
+
+
+def _build(
+    user: Path | None, *, keyed: bool, required: bool, fred_units: Mapping[str, str] | None
+) -> tuple[Catalog, list[str]]:
+    problems: list[str] = []
+    series, derived = _merged(user, required, problems)
+    units = fred_units or {}
     specs = {
         sid: entry
         for sid, (table, origin) in series.items()
-        if (entry := _series(sid, table, origin, keyed, problems)) is not None
+        if (entry := _series(sid, table, origin, keyed, units, problems)) is not None
     }
-    formulas = _derived(derived, specs, problems)
+    formulas = _derived(derived, specs, set(series), problems)
     return Catalog(specs, formulas), problems
 
 
@@ -131,7 +178,12 @@ def _where(origin: str, kind: str, entry_id: str) -> str:
 
 
 def _series(
-    sid: str, table: dict[str, Any], origin: str, keyed: bool, problems: list[str]
+    sid: str,
+    table: dict[str, Any],
+    origin: str,
+    keyed: bool,
+    fred_units: Mapping[str, str],
+    problems: list[str],
 ) -> SeriesEntry | None:
     where, before = _where(origin, "series", sid), len(problems)
     for key in sorted(set(table) - SERIES_KEYS):
@@ -142,7 +194,8 @@ def _series(
     frequency = str(table.get("frequency", "daily"))
     if frequency not in FREQUENCIES:
         problems.append(f"{where}: frequency {frequency!r} is not one of {', '.join(FREQUENCIES)}")
-    unit = _series_unit(table, source, keyed, where, problems)
+    symbol = str(table.get("symbol", sid))
+    unit = _series_unit(table, source, keyed, fred_units.get(symbol), where, problems)
     release = _release(table.get("release"), where, problems)
     fred_release = table.get("fred_release")
     if fred_release is not None and not isinstance(fred_release, int):
@@ -151,28 +204,46 @@ def _series(
     if len(problems) > before or unit is None or release is None:
         return None
     spec = SeriesSpec(
-        sid, str(source), str(table.get("symbol", sid)), str(table.get("title", sid)),
-        unit, frequency, release, timedelta(days=stale), fred_release,
-    )  # fmt: skip
-    return SeriesEntry(spec, origin)
+        sid,
+        str(source),
+        symbol,
+        str(table.get("title", sid)),
+        unit,
+        frequency,
+        release,
+        timedelta(days=stale),
+        fred_release,
+    )
+    return SeriesEntry(spec, origin, FRED_UNIT if "unit" not in table else DECLARED)
 
 
 def _series_unit(
-    table: dict[str, Any], source: object, keyed: bool, where: str, problems: list[str]
+    table: dict[str, Any],
+    source: object,
+    keyed: bool,
+    fred_text: str | None,
+    where: str,
+    problems: list[str],
 ) -> Unit | None:
     text = table.get("unit")
-    if text is None:
-        if source == "fred" and keyed:
-            problems.append(f"{where}: unit: required (reading it from FRED's metadata "
-                            "is not supported yet)")  # fmt: skip
-        else:
-            problems.append(f"{where}: unit: required without a FRED API key")
-        return None
-    try:
-        return parse_unit_label(str(text))
-    except UnitError as exc:
-        problems.append(f"{where}: {exc}")
-        return None
+    if text is not None:
+        try:
+            return parse_unit_label(str(text))
+        except UnitError as exc:
+            problems.append(f"{where}: {exc}")
+            return None
+    if source != "fred":
+        problems.append(f"{where}: unit: required (only FRED's metadata names a unit)")
+    elif not keyed:
+        problems.append(f"{where}: unit: required without a FRED API key")
+    elif fred_text is None:  # the composition root asks FRED before loading: a bug if seen
+        problems.append(f"{where}: {UNASKED}")
+    else:
+        try:
+            return parse_unit_label(fred_text)
+        except UnitError as exc:  # e.g. "Thousands of Dollars": no registry unit
+            problems.append(f"{where}: unit from FRED's metadata: {exc}; declare one (unit =)")
+    return None
 
 
 def _release(name: object, where: str, problems: list[str]) -> releases.Release | None:
@@ -186,8 +257,10 @@ def _release(name: object, where: str, problems: list[str]) -> releases.Release 
 
 
 def _derived(
-    raw: Raw, specs: Mapping[str, SeriesEntry], problems: list[str]
+    raw: Raw, specs: Mapping[str, SeriesEntry], declared: set[str], problems: list[str]
 ) -> dict[str, DerivedEntry]:
+    """Formulas over ``specs``; a series ``declared`` but refused is reported once, as
+    itself, not again as an unknown name of every formula reading it."""
     trees: dict[str, formula.Node] = {}
     for did, (table, origin) in raw.items():
         where = _where(origin, "derived", did)
@@ -199,7 +272,7 @@ def _derived(
             problems.append(f"{where}: {exc}")
             continue
         for name in formula.names(trees[did]):
-            if name not in specs and name not in raw:
+            if name not in declared and name not in raw:
                 problems.append(f"{where}: formula names unknown series {name!r}")
     order = _topological(trees, raw, problems)
     units: dict[str, Measure] = {sid: e.spec.unit.value for sid, e in specs.items()}
@@ -264,10 +337,18 @@ def _entry(
         problems.append(f"{where}: dates {dates!r} is not an operand of the formula")
         return None
     return DerivedEntry(
-        did, str(table.get("title", did)), str(table["formula"]), tree, operands,
-        None if dates is None else str(dates), computed, declared,
-        formula.compile_formula(tree, units), origin, _scales(tree, units),
-    )  # fmt: skip
+        did,
+        str(table.get("title", did)),
+        str(table["formula"]),
+        tree,
+        operands,
+        None if dates is None else str(dates),
+        computed,
+        declared,
+        formula.compile_formula(tree, units),
+        origin,
+        _scales(tree, units),
+    )
 
 
 def _scales(tree: formula.Node, units: Mapping[str, Measure]) -> dict[str, float]:

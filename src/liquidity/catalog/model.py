@@ -13,6 +13,7 @@ from liquidity.registry.units import Measure, Unit
 class SeriesEntry:
     spec: SeriesSpec
     origin: str  # "package" or the user file's path
+    unit_from: str = "catalog"  # or "FRED": a keyed FRED entry without unit = takes FRED's
 
 
 @dataclass(frozen=True, slots=True)

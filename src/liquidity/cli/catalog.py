@@ -21,6 +21,7 @@ def listing(
     """Every entry with its source, unit, release and where it is defined."""
     if ctx.invoked_subcommand is not None:
         return
+    from liquidity.catalog.load import FRED_UNIT
     from liquidity.cli.render import render
     from liquidity.registry.series import active_catalog
 
@@ -32,11 +33,13 @@ def listing(
     rows: list[list[object]] = []
     for sid, entry in catalog.series.items():
         spec = entry.spec
-        rows.append([sid, spec.source, spec.unit.label, spec.release.name, entry.origin, ""])
+        unit = spec.unit.label + (" (FRED)" if entry.unit_from == FRED_UNIT else "")
+        rows.append([sid, spec.source, unit, spec.release.name, entry.origin, ""])
     for did, derived in catalog.derived.items():
         dates = f" (dates of {derived.dates})" if derived.dates else ""
-        rows.append([did, "derived", derived.unit.label, "-", derived.origin,
-                     derived.formula + dates])  # fmt: skip
+        rows.append(
+            [did, "derived", derived.unit.label, "-", derived.origin, derived.formula + dates]
+        )
     render("catalog", header, rows, fmt)
 
 
@@ -49,11 +52,21 @@ def check(
 ) -> None:
     """Validate a catalog file merged over the packaged one: one line per problem."""
     from liquidity.catalog import check_file
-    from liquidity.compose import catalog_path
+    from liquidity.catalog.load import UNASKED
+    from liquidity.compose import catalog_path, fred_units
+    from liquidity.errors import ConfigError
 
     settings = ctx.obj.settings(catalog=False)  # the file checked must not stop the check
     path = path or catalog_path(settings)[0]
-    problems = check_file(path, keyed=settings.fred_api_key is not None)
+    try:  # with a key, the units of entries that leave them to FRED: cached, else asked
+        units, unasked = fred_units(settings, path, required=True), []
+    except ConfigError as exc:
+        units, unasked = {}, str(exc).splitlines()
+    problems = unasked + [
+        line  # an entry whose unit FRED could not give is reported once, above
+        for line in check_file(path, keyed=settings.fred_api_key is not None, fred_units=units)
+        if not (unasked and line.endswith(UNASKED))
+    ]
     for line in problems:
         typer.echo(f"error: {line}", err=True)
     if problems:

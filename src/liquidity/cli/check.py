@@ -27,16 +27,25 @@ def check(
         results = app.run(run_check, store, start=first, as_of=moment, scale=scale)
         negative = app.run(negatives, store, start=first, as_of=moment)
     rows = [
-        [r.pair.name, r.pair.left, r.pair.right, r.compared, len(r.discrepancies),
-         f"{r.pair.tolerance * scale:g}"]
+        [
+            r.pair.name,
+            r.pair.left,
+            r.pair.right,
+            r.compared,
+            len(r.discrepancies),
+            f"{r.pair.tolerance * scale:g}",
+        ]
         for r in results
-    ]  # fmt: skip
+    ]
     # The pair's name wraps at 80 columns; --wide adds the two series it compares.
     columns = [
-        Column("pair", wrap=True), Column("left", wide=True), Column("right", wide=True),
+        Column("pair", wrap=True),
+        Column("left", wide=True),
+        Column("right", wide=True),
         Column("dates compared", right=True, wrap=True),
-        Column("discrepancies", right=True), Column("tolerance (USD mn)", right=True, wrap=True),
-    ]  # fmt: skip
+        Column("discrepancies", right=True),
+        Column("tolerance (USD mn)", right=True, wrap=True),
+    ]
     table("consistency", columns, rows, wide=wide)
     bad = [(r, d) for r in results for d in r.discrepancies]
     for result, d in bad[:50]:

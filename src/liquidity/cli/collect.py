@@ -51,12 +51,16 @@ def collect(
         report = app.run(
             asyncio.run,
             run_collect(
-                config, store, ids, start=first, vintages=vintages,
+                config,
+                store,
+                ids,
+                start=first,
+                vintages=vintages,
                 on_progress=lambda r: progress.update(
                     task, advance=1, description=f"collected {r.series_id}"
                 ),
             ),
-        )  # fmt: skip
+        )
     _print(report, wide)
     for line in report.warnings():
         typer.echo(f"warning: {line}", err=True)
@@ -84,19 +88,32 @@ def _print(report: CollectReport, wide: bool) -> None:
 
     # 80 columns hold all but the source (--wide); the status may wrap ("spooled, negative").
     columns = [
-        Column("series"), Column("source", wide=True), Column("new", right=True),
-        Column("revised", right=True), Column("missing", right=True),
-        Column("rejected", right=True), Column("last date"), Column("status", wrap=True),
-    ]  # fmt: skip
+        Column("series"),
+        Column("source", wide=True),
+        Column("new", right=True),
+        Column("revised", right=True),
+        Column("missing", right=True),
+        Column("rejected", right=True),
+        Column("last date"),
+        Column("status", wrap=True),
+    ]
     rows = []
     for s in report.series:
         status = "[red]failed[/]" if s.error else ("unchanged" if s.skipped_unchanged else "ok")
         status = "[yellow]spooled[/]" if s.written.spooled and not s.error else status
         status = f"{status}, [yellow]negative[/]" if s.negative and not s.error else status
-        rows.append([
-            s.series_id, s.source, s.written.inserted, s.written.revised, s.missing, s.rejected,
-            s.last_date or "-", status,
-        ])  # fmt: skip
+        rows.append(
+            [
+                s.series_id,
+                s.source,
+                s.written.inserted,
+                s.written.revised,
+                s.missing,
+                s.rejected,
+                s.last_date or "-",
+                status,
+            ]
+        )
     console = table("collect", columns, rows, wide=wide)
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(report.statuses.items()))
     console.print(

@@ -35,7 +35,14 @@ def plot(
     app.run(plots.output_format, output)  # an unknown suffix fails before any work
     window = parse_window(start, end, as_of)
     with app.store() as store:
-        chart = app.run(plots.prepare, store, what, variant=variant, window=window,
-                        overlay=overlay, realtime=realtime)  # fmt: skip
+        chart = app.run(
+            plots.prepare,
+            store,
+            what,
+            variant=variant,
+            window=window,
+            overlay=overlay,
+            realtime=realtime,
+        )
     app.run(plots.render, chart, output)
     typer.echo(str(output))

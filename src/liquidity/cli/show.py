@@ -94,5 +94,4 @@ def _derived_table(rows: list[Any], column: str) -> tuple[list[str], list[list[o
         return ["date", column], []
     parts = list(rows[0].components)
     header = ["date", column, *parts]
-    return header, [[r.date, getattr(r, column), *(r.components[p] for p in parts)]
-                    for r in rows]  # fmt: skip
+    return header, [[r.date, getattr(r, column), *(r.components[p] for p in parts)] for r in rows]

@@ -35,21 +35,32 @@ def status(ctx: typer.Context, wide: bool = WIDE) -> None:
     grace = timedelta(seconds=settings.overdue_grace)
     # 80 columns hold all but the source; --wide adds it, with the longer headers.
     columns = [
-        Column("series"), Column("source", wide=True), Column("rows", right=True),
-        Column("last date"), Column("expected"), Column("overdue"),
-        Column("last success" if wide else "last ok"), Column("last fetch" if wide else "fetch"),
-    ]  # fmt: skip
+        Column("series"),
+        Column("source", wide=True),
+        Column("rows", right=True),
+        Column("last date"),
+        Column("expected"),
+        Column("overdue"),
+        Column("last success" if wide else "last ok"),
+        Column("last fetch" if wide else "fetch"),
+    ]
     rows = []
     for sid, spec in SERIES.items():
         st = states.get(sid)
         f = freshness(spec, st, now, grace)
         fetched = st.last_fetched_at if st else None
-        rows.append([
-            sid, spec.source, st.rows if st else 0, f.last_date or "-", f.expected_date or "-",
-            "[red]yes[/]" if f.overdue else "no",
-            f"{_ago(f.fetch_age)} ago" if f.fetch_age is not None else "never",
-            "failed" if st and st.last_error else ("ok" if fetched else "-"),
-        ])  # fmt: skip
+        rows.append(
+            [
+                sid,
+                spec.source,
+                st.rows if st else 0,
+                f.last_date or "-",
+                f.expected_date or "-",
+                "[red]yes[/]" if f.overdue else "no",
+                f"{_ago(f.fetch_age)} ago" if f.fetch_age is not None else "never",
+                "failed" if st and st.last_error else ("ok" if fetched else "-"),
+            ]
+        )
     table("status", columns, rows, wide=wide)
     if spooled:
         typer.echo(f"{spooled} rows wait in the spool (`liquidity db flush-spool`)", err=True)

@@ -113,9 +113,13 @@ class LiquidityFeedActor(Actor):  # type: ignore[misc]
         cfg = self.feed_config
         client = Redis.from_url(cfg.redis_url, decode_responses=True)
         consumer = Consumer(
-            client, Names(cfg.prefix), list(cfg.series) or all_series(),
-            group=cfg.group, consumer=cfg.consumer, start=cfg.start,
-        )  # fmt: skip
+            client,
+            Names(cfg.prefix),
+            list(cfg.series) or all_series(),
+            group=cfg.group,
+            consumer=cfg.consumer,
+            start=cfg.start,
+        )
         try:
             async for delivery in consumer:
                 m = delivery.message

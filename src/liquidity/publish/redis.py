@@ -120,10 +120,16 @@ class Publisher:
         m = e.message
         await self._script(
             keys=[self.names.stream(m.series_id), self.names.last],
-            args=[e.stream_id, m.to_json(), self.maxlen, self.names.channel(m.series_id),
-                  m.series_id, m.date],
+            args=[
+                e.stream_id,
+                m.to_json(),
+                self.maxlen,
+                self.names.channel(m.series_id),
+                m.series_id,
+                m.date,
+            ],
             client=pipe,
-        )  # fmt: skip
+        )
 
 
 def entries_for(changes: Sequence[Change], store: Store, ts_init: int) -> list[Entry]:

@@ -68,8 +68,11 @@ _MONEY = re.compile(
     r"^(?:(?P<scale>[a-z]+) of )?(?:us )?(?:chained (?P<chained>\d{4}) )?(?:dollars|\$)$"
 )
 _PLAIN = {"percent": "percent", "%": "percent", "index": "index", "lin": "index"}
-_CATALOG = {"basis points": Measure("percent", 0.01), "bp": Measure("percent", 0.01),
-            "index points": Measure("index", 1.0)}  # fmt: skip
+_CATALOG = {
+    "basis points": Measure("percent", 0.01),
+    "bp": Measure("percent", 0.01),
+    "index points": Measure("index", 1.0),
+}
 
 
 def _normalise(text: str) -> str:

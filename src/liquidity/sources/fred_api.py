@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from liquidity.errors import (
     AuthenticationError,
+    LiquidityError,
     MalformedResponseError,
     SourceAPIError,
     SourceError,
@@ -47,7 +48,11 @@ RELEASE_PAGE_LIMIT = 1000  # FRED's maximum for release/series
 
 
 def series_query(spec: SeriesSpec, api_key: str) -> dict[str, str]:
-    return {"series_id": spec.symbol, "api_key": api_key, "file_type": "json"}
+    return symbol_query(spec.symbol, api_key)
+
+
+def symbol_query(symbol: str, api_key: str) -> dict[str, str]:
+    return {"series_id": symbol, "api_key": api_key, "file_type": "json"}
 
 
 def observations_query(
@@ -114,14 +119,19 @@ def entries(body: dict[str, Any], where: str) -> list[dict[str, Any]]:
     return rows
 
 
-def unit_factor(spec: SeriesSpec, entry: dict[str, Any]) -> float:
-    """Factor from the unit FRED reports to the registry's canonical unit."""
+def units_text(entry: dict[str, Any], series_id: str) -> str:
+    """FRED's ``units`` of a metadata entry ("Millions of U.S. Dollars")."""
     try:
-        units = str(entry["units"])
+        return str(entry["units"])
     except (KeyError, TypeError):
         raise MalformedResponseError(
-            f"fred: {spec.id}: series metadata without units", source=NAME, series_id=spec.id
+            f"fred: {series_id}: series metadata without units", source=NAME, series_id=series_id
         ) from None
+
+
+def unit_factor(spec: SeriesSpec, entry: dict[str, Any]) -> float:
+    """Factor from the unit FRED reports to the registry's canonical unit."""
+    units = units_text(entry, spec.id)
     try:
         measure = parse_units(units)
     except UnitError:
@@ -244,13 +254,33 @@ class FredApiSource:
             entry = (await task).get(spec.symbol)
             if entry is not None:
                 return entry, asked
-        body = await self._get("series", series_query(spec, self._api_key), spec.id)
-        found = entries(body, spec.id)
+        return await self.series_entry(spec.symbol, spec.id), asked + 1
+
+    async def series_entry(self, symbol: str, series_id: str) -> dict[str, Any]:
+        """``series?series_id=``: one series' metadata entry (one request)."""
+        body = await self._get("series", symbol_query(symbol, self._api_key), series_id)
+        found = entries(body, series_id)
         if not found:
             raise MalformedResponseError(
-                f"fred: {spec.id}: series metadata is empty", source=NAME, series_id=spec.id
+                f"fred: {series_id}: series metadata is empty", source=NAME, series_id=series_id
             )
-        return found[0], asked + 1
+        return found[0]
+
+    async def units(self, symbols: list[str]) -> dict[str, str | LiquidityError]:
+        """FRED's ``units`` text of each symbol, or the error met asking for it: the unit
+        of a catalog entry that declares none (``compose.fred_units``). One request each,
+        at the client's pace."""
+
+        async def one(symbol: str) -> str:
+            return units_text(await self.series_entry(symbol, symbol), symbol)
+
+        found = await asyncio.gather(*(one(s) for s in symbols), return_exceptions=True)
+        out: dict[str, str | LiquidityError] = {}
+        for symbol, got in zip(symbols, found, strict=True):
+            if isinstance(got, BaseException) and not isinstance(got, LiquidityError):
+                raise got  # a bug, not FRED's answer
+            out[symbol] = got
+        return out
 
     async def _listing(self, release_id: int) -> dict[str, dict[str, Any]]:
         """Metadata of our series in one release, by symbol; pages stop once all are seen."""

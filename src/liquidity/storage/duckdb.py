@@ -330,8 +330,10 @@ class DuckDBStore:
 
     def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
         where, params = _where(("series_id = ?", series_id), ("date <= ?", end))
-        return [_observation(r) for r in self._query(f"SELECT {COLUMNS} FROM observations "
-                                                     f"WHERE {where}", params)]  # fmt: skip
+        return [
+            _observation(r)
+            for r in self._query(f"SELECT {COLUMNS} FROM observations WHERE {where}", params)
+        ]
 
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
@@ -356,10 +358,11 @@ class DuckDBStore:
         FROM agg a FULL OUTER JOIN fetch_state f ON a.series_id = f.series_id
         """
         return {
-            r[0]: SeriesState(r[0], r[1], from_naive_utc(r[2]), r[3], r[4],
-                              from_naive_utc(r[5]), r[6])
+            r[0]: SeriesState(
+                r[0], r[1], from_naive_utc(r[2]), r[3], r[4], from_naive_utc(r[5]), r[6]
+            )
             for r in self._query(sql, [])
-        }  # fmt: skip
+        }
 
     def record_fetch(
         self,

@@ -124,8 +124,12 @@ class SpoolingStore:
         last_updated: str | None = None,
         error: str | None = None,
     ) -> None:
-        payload = {"series_id": series_id, "fetched_at": fetched_at.isoformat(),
-                   "last_updated": last_updated, "error": error}  # fmt: skip
+        payload = {
+            "series_id": series_id,
+            "fetched_at": fetched_at.isoformat(),
+            "last_updated": last_updated,
+            "error": error,
+        }
         self._apply_or_spool("fetch", payload)
 
     def set_cursor(self, name: str, position: datetime) -> None:
@@ -178,9 +182,11 @@ class SpoolingStore:
             )
         if kind == "fetch":
             self.inner.record_fetch(
-                payload["series_id"], datetime.fromisoformat(payload["fetched_at"]),
-                last_updated=payload["last_updated"], error=payload["error"],
-            )  # fmt: skip
+                payload["series_id"],
+                datetime.fromisoformat(payload["fetched_at"]),
+                last_updated=payload["last_updated"],
+                error=payload["error"],
+            )
         elif kind == "cursor":
             self.inner.set_cursor(payload["name"], datetime.fromisoformat(payload["position"]))
         else:
@@ -229,14 +235,26 @@ class SpoolingStore:
 
 
 def _encode(o: Observation) -> list[Any]:
-    return [o.series_id, o.date.isoformat(), o.value, o.realtime_start.isoformat(),
-            o.known_at.isoformat(), o.source]  # fmt: skip
+    return [
+        o.series_id,
+        o.date.isoformat(),
+        o.value,
+        o.realtime_start.isoformat(),
+        o.known_at.isoformat(),
+        o.source,
+    ]
 
 
 def _decode(row: list[Any]) -> Observation:
     sid, day, value, rs, known, source = row
-    return Observation(sid, date.fromisoformat(day), float(value), date.fromisoformat(rs),
-                       datetime.fromisoformat(known), source)  # fmt: skip
+    return Observation(
+        sid,
+        date.fromisoformat(day),
+        float(value),
+        date.fromisoformat(rs),
+        datetime.fromisoformat(known),
+        source,
+    )
 
 
 def _state(value: dict[str, Any]) -> SeriesState:
@@ -246,6 +264,9 @@ def _state(value: dict[str, Any]) -> SeriesState:
     return SeriesState(
         value["series_id"],
         date.fromisoformat(value["last_date"]) if value["last_date"] else None,
-        moment(value["last_fetched_at"]), value["last_updated"], int(value["rows"]),
-        moment(value["last_success_at"]), value["last_error"],
-    )  # fmt: skip
+        moment(value["last_fetched_at"]),
+        value["last_updated"],
+        int(value["rows"]),
+        moment(value["last_success_at"]),
+        value["last_error"],
+    )
