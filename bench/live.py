@@ -102,11 +102,17 @@ class Outcome:
 def settings_for(server: ReplayServer, prefix: str) -> Settings:
     """The defaults, pointed at the replay server and Redis; FRED at its real 2/s."""
     return Settings(
-        fred_api_key=API_KEY, fred_api_url=f"{server.url}/fred",
-        fred_graph_url=f"{server.url}/graph/fredgraph.csv", yahoo_url=server.url,
-        nyfed_url=server.url, treasury_url=server.url, duckdb_path=Path("/nonexistent"),
-        redis_url=REDIS, redis_prefix=prefix, start=date(2000, 1, 1),
-    )  # type: ignore[call-arg]  # fmt: skip
+        fred_api_key=API_KEY,
+        fred_api_url=f"{server.url}/fred",
+        fred_graph_url=f"{server.url}/graph/fredgraph.csv",
+        yahoo_url=server.url,
+        nyfed_url=server.url,
+        treasury_url=server.url,
+        duckdb_path=Path("/nonexistent"),
+        redis_url=REDIS,
+        redis_prefix=prefix,
+        start=date(2000, 1, 1),
+    )  # type: ignore[call-arg]
 
 
 def per_day(source: str) -> int:
@@ -159,8 +165,15 @@ async def live_trial(server: ReplayServer, kind: Kind, flip: datetime, warmed: P
     from prometheus_client import CollectorRegistry, Histogram
 
     delay = Histogram("d", "d", ["series"], registry=CollectorRegistry())
-    windows = Windows(live, config, collect=run, states=store.states, alert=alert,
-                      delay=delay, active=lambda: True)  # fmt: skip
+    windows = Windows(
+        live,
+        config,
+        collect=run,
+        states=store.states,
+        alert=alert,
+        delay=delay,
+        active=lambda: True,
+    )
     specs = [SERIES[i] for i in kind.ids]
     release = specs[0].release
     from liquidity.serve.cadence import Due
@@ -172,8 +185,9 @@ async def live_trial(server: ReplayServer, kind: Kind, flip: datetime, warmed: P
             await windows.run(name, kind.source, release, kind.ids, per_day(kind.source))
             used = windows.ledger.snapshot(clock.now()).get(kind.source, {})
         _check_stream(prefix, kind)
-        return Trial((published[0] - flip).total_seconds(), used.get(POLL) or 0,
-                     used.get(FETCH) or 0)  # fmt: skip
+        return Trial(
+            (published[0] - flip).total_seconds(), used.get(POLL) or 0, used.get(FETCH) or 0
+        )
     finally:
         store.close()
         _delete(prefix)
@@ -258,18 +272,25 @@ async def run_kind(index: int, trials: int) -> dict[str, object]:
         throttled = server.statuses.count(429)
     finally:
         server.stop()
-    return {"live": [vars(t) for t in outcome.live], "former": [vars(t) for t in outcome.former],
-            "throttled": throttled}  # fmt: skip
+    return {
+        "live": [vars(t) for t in outcome.live],
+        "former": [vars(t) for t in outcome.former],
+        "throttled": throttled,
+    }
 
 
 def run_all(trials: int) -> tuple[dict[str, Outcome], int, float]:
     """Every kind in a process of its own, all at once (each has its own warped clock)."""
     began = time.perf_counter()
     procs = [
-        subprocess.Popen([sys.executable, "-m", "bench.live", "--kind", str(i), str(trials)],
-                         cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.live", "--kind", str(i), str(trials)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for i in range(len(KINDS))
-    ]  # fmt: skip
+    ]
     results: dict[str, Outcome] = {}
     throttled = 0
     for kind, proc in zip(KINDS, procs, strict=True):
@@ -277,8 +298,9 @@ def run_all(trials: int) -> tuple[dict[str, Outcome], int, float]:
         if proc.returncode != 0:
             raise SystemExit(f"{kind.label}: the benchmark failed")
         data = json.loads(out)
-        results[kind.label] = Outcome([Trial(**t) for t in data["live"]],
-                                      [Trial(**t) for t in data["former"]])  # fmt: skip
+        results[kind.label] = Outcome(
+            [Trial(**t) for t in data["live"]], [Trial(**t) for t in data["former"]]
+        )
         throttled += data["throttled"]
     return results, throttled, time.perf_counter() - began
 
@@ -287,8 +309,11 @@ def budget_lines() -> list[str]:
     settings = Settings()  # type: ignore[call-arg]
     live = live_config(settings)
     c = live.cadence
-    lines = ["| source | windows a day | polls a window, nothing comes (floor) | polls a day, "
-             "worst case | ceiling (requests a day) |", "|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "| source | windows a day | polls a window, nothing comes (floor) | polls a day, "
+        "worst case | ceiling (requests a day) |",
+        "|---|---|---|---|---|",
+    ]
     from liquidity.serve.cadence import fit_floor
 
     for source in ("fred", "nyfed", "treasury_dts", "yahoo"):
@@ -309,21 +334,25 @@ YAHOO_NOTE = (
 
 def render(results: dict[str, Outcome], throttled: int, wall: float, trials: int) -> str:
     c = live_config(Settings()).cadence  # type: ignore[call-arg]
-    lines = [MARK, "## Live feed: source update to Redis Stream (issue 17)", "",
-             f"Written by `python -m bench.live`; {trials} trials per kind of source, flip "
-             f"drawn uniformly from {EARLY:g} s before to {LATE:g} s after the expected "
-             f"release instant (seed {SEED}); replay server {LATENCY * 1000:g} ms per answer, "
-             "FRED 2 requests/s enforced with 429s. Cadence: the defaults (window opens "
-             f"{c.lead:g} s early, floor {c.floor:g} s, ramps {c.ramp_before:g} s before / "
-             f"{c.ramp_after:g} s after, cap {c.cap:g} s, closes {c.close / 3600:g} h late). "
-             f"Clock warped (idle waits skipped; requests, limits, Redis and the store in real "
-             f"time), one process per kind, all at once on the machine's 2 cores: the whole run "
-             f"took {wall:.0f} s. 429s in the whole run (both "
-             f"schedules): **{throttled}**. How it is measured: the docstring of bench/live.py.",
-             "",
-             "| source | live median s | live p95 s | live max s | requests a trial: polls + "
-             "fetch | former median s | former p95 s | former requests a trial |",
-             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        MARK,
+        "## Live feed: source update to Redis Stream (issue 17)",
+        "",
+        f"Written by `python -m bench.live`; {trials} trials per kind of source, flip "
+        f"drawn uniformly from {EARLY:g} s before to {LATE:g} s after the expected "
+        f"release instant (seed {SEED}); replay server {LATENCY * 1000:g} ms per answer, "
+        "FRED 2 requests/s enforced with 429s. Cadence: the defaults (window opens "
+        f"{c.lead:g} s early, floor {c.floor:g} s, ramps {c.ramp_before:g} s before / "
+        f"{c.ramp_after:g} s after, cap {c.cap:g} s, closes {c.close / 3600:g} h late). "
+        f"Clock warped (idle waits skipped; requests, limits, Redis and the store in real "
+        f"time), one process per kind, all at once on the machine's 2 cores: the whole run "
+        f"took {wall:.0f} s. 429s in the whole run (both "
+        f"schedules): **{throttled}**. How it is measured: the docstring of bench/live.py.",
+        "",
+        "| source | live median s | live p95 s | live max s | requests a trial: polls + "
+        "fetch | former median s | former p95 s | former requests a trial |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for label, o in results.items():
         live = [t.delay for t in o.live]
         former = [t.delay for t in o.former]
@@ -336,9 +365,14 @@ def render(results: dict[str, Outcome], throttled: int, wall: float, trials: int
             f"{p95(former):.0f} | {old:.0f} |"
         )
     lines += ["", YAHOO_NOTE]
-    lines += ["", "Daily request budget at the defaults (a window polls only from its "
-              "opening until its value arrives; between releases nothing is polled):", "",
-              *budget_lines(), ""]  # fmt: skip
+    lines += [
+        "",
+        "Daily request budget at the defaults (a window polls only from its "
+        "opening until its value arrives; between releases nothing is polled):",
+        "",
+        *budget_lines(),
+        "",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -55,11 +55,14 @@ def test_a_release_flipped_in_the_window_reaches_the_stream_within_the_bound(
     lib = _libfaketime()
     url, prefix = shared_redis_or_skip(), unique_prefix()
     env = daemon_env(
-        replay, tmp_path / "live.duckdb",
-        LIQUIDITY_FRED_API_KEY=next(iter(GOOD_KEYS)), LIQUIDITY_REDIS_URL=url,
-        LIQUIDITY_REDIS_PREFIX=prefix, LIQUIDITY_FRED_REQUESTS_PER_SECOND="2",
+        replay,
+        tmp_path / "live.duckdb",
+        LIQUIDITY_FRED_API_KEY=next(iter(GOOD_KEYS)),
+        LIQUIDITY_REDIS_URL=url,
+        LIQUIDITY_REDIS_PREFIX=prefix,
+        LIQUIDITY_FRED_REQUESTS_PER_SECOND="2",
         LIQUIDITY_FRED_REQUESTS_PER_MINUTE="120",
-    )  # fmt: skip
+    )
     env = real_clock_env(env)  # the daemon gets its own moved clock, not the suite's
     env["LIQUIDITY_SERVE_INTERVAL"] = "0"  # the release schedule, live windows
     # libfaketime itself rather than the ``faketime`` wrapper, so SIGTERM reaches the daemon.
@@ -74,8 +77,10 @@ def test_a_release_flipped_in_the_window_reaches_the_stream_within_the_bound(
     with Path(env["LOG"]).open("ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "liquidity", "-v", "serve"],
-            env=env, stdout=subprocess.DEVNULL, stderr=log,
-        )  # fmt: skip
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
         wait_for(lambda: NEW in _stream_dates(url, prefix, "WALCL"), FLIP_AFTER + 90)
         seen = time.monotonic() - spawned

@@ -36,8 +36,15 @@ def _windows(settings: Settings, store: DuckDBStore, alerts: list[tuple[str, boo
         alerts.append((key, active))
 
     delay = Histogram("delay", "d", ["series"], registry=CollectorRegistry())
-    windows = Windows(live_config(settings), config, collect=run, states=store.states,
-                      alert=alert, delay=delay, active=lambda: True)  # fmt: skip
+    windows = Windows(
+        live_config(settings),
+        config,
+        collect=run,
+        states=store.states,
+        alert=alert,
+        delay=delay,
+        active=lambda: True,
+    )
     return windows
 
 

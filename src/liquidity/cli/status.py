@@ -80,9 +80,12 @@ def _budget(
     for source, ceiling in ceilings.items():
         mine = (used or {}).get(source, {})
         rows.append([source, mine.get("poll", "-"), mine.get("fetch", "-"), ceiling])
-    columns = [column("source"), column("polls today", right=True),
-               column("fetches today", right=True),
-               column("ceiling a day", right=True)]  # fmt: skip
+    columns = [
+        column("source"),
+        column("polls today", right=True),
+        column("fetches today", right=True),
+        column("ceiling a day", right=True),
+    ]
     table("requests", columns, rows)
     if used is None:
         typer.echo("requests today: no daemon answers on the metrics port", err=True)

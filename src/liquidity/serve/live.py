@@ -160,9 +160,12 @@ class Windows:
                 return
             if now >= window.closes(c) or not self.may_poll(source, now):
                 why = "window closed" if now >= window.closes(c) else "daily request budget spent"
-                await self._alert(f"window:{name}", True,
-                                  f"{name} overdue: {', '.join(late)} for {window.observed} "
-                                  f"not published by {now:%Y-%m-%d %H:%M} UTC ({why})")  # fmt: skip
+                await self._alert(
+                    f"window:{name}",
+                    True,
+                    f"{name} overdue: {', '.join(late)} for {window.observed} "
+                    f"not published by {now:%Y-%m-%d %H:%M} UTC ({why})",
+                )
                 return
             signal = await self._probe(source, specs, window)
             log.debug("%s: polled, signal %s", name, signal.stamp if signal else None)
