@@ -85,6 +85,7 @@ def test_a_release_flipped_in_the_window_reaches_the_stream_within_the_bound(
         wait_for(lambda: NEW in _stream_dates(url, prefix, "WALCL"), FLIP_AFTER + 90)
         seen = time.monotonic() - spawned
         delay = seen - FLIP_AFTER
+        print(f"flip -> XADD seen by the test: {delay:.1f} s")
         assert -1.0 < delay <= BOUND, (delay, Path(env["LOG"]).read_text()[-3000:])
         # The daemon observes the delay once its collect returned (just after the XADD).
         wait_for(lambda: _delays(port) == 1.0, 10)
