@@ -101,8 +101,14 @@ def run_child(
     assert _launcher.stdin is not None and _launcher.stdout is not None
     with tempfile.TemporaryDirectory() as tmp:
         out, err = Path(tmp) / "out", Path(tmp) / "err"
-        job = {"args": list(args), "env": dict(os.environ if env is None else env),
-               "cwd": str(ROOT), "timeout": timeout, "out": str(out), "err": str(err)}  # fmt: skip
+        job = {
+            "args": list(args),
+            "env": dict(os.environ if env is None else env),
+            "cwd": str(ROOT),
+            "timeout": timeout,
+            "out": str(out),
+            "err": str(err),
+        }
         _launcher.stdin.write(json.dumps(job) + "\n")
         _launcher.stdin.flush()
         code, wall, max_rss_kb = json.loads(_launcher.stdout.readline())

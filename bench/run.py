@@ -102,8 +102,8 @@ def main() -> None:
         "## 1. Full collect of the 9 FRED series",
         "",
         "Each tool in a fresh process (imports included). `rows / served`: non-missing "
-        "values obtained / values the server holds (keyless reads fredgraph.csv, the "
-        "others the JSON/XML API: different recordings). Floor: the fastest the 2/s "
+        "values obtained / values the server holds (ours read fredgraph.csv, keyed or "
+        "not, the peers the JSON/XML API: different recordings). Floor: the fastest the 2/s "
         "limit and the latency allow for the requests the tool needed, "
         "(ceil(n/2) - 1) s + one round trip.",
         "",

@@ -188,9 +188,11 @@ def http_policy(
 def _fred(s: Settings) -> SourceConfig:
     from liquidity.sources.registry import SourceConfig
 
-    # With a key FRED is asked through its JSON API, without one through fredgraph.csv.
-    url = s.fred_api_url if s.fred_api_key is not None else s.fred_graph_url
-    return SourceConfig(_fred_paced(s), url, s.fred_api_key)
+    # With a key FRED's JSON API gives metadata and vintages, fredgraph.csv the current
+    # values; without one, fredgraph.csv gives everything.
+    if s.fred_api_key is None:
+        return SourceConfig(_fred_paced(s), s.fred_graph_url)
+    return SourceConfig(_fred_paced(s), s.fred_api_url, s.fred_api_key, s.fred_graph_url)
 
 
 def _yahoo(s: Settings) -> SourceConfig:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,6 +34,8 @@ from liquidity.models import FetchResult, SeriesState, WriteResult
 from liquidity.redaction import Redactor
 from liquidity.registry import SERIES, SeriesSpec, get
 from liquidity.sources.base import FetchRequest, Source
+
+Fetched = FetchResult | BaseException  # a source's result for one request, or its error
 
 if TYPE_CHECKING:
     from purgatory import AsyncCircuitBreakerFactory
@@ -232,19 +234,22 @@ async def collect(
             stack.push_async_callback(close_breakers, breakers)
         needed = {r.spec.source for r in requests}
         sources, clients = await _open_sources(config, stack, breakers, needed, vintages, limits)
+
+        def stored(fetched_at: datetime, request: FetchRequest, result: Fetched) -> None:
+            # Synchronous: one series' write runs whole between two awaits of the fetches.
+            report = _store(store, request, result, fetched_at, redact)
+            report.last_date = _last_date(states.get(report.series_id), result, report)
+            reports.append(report)
+            if on_progress is not None:
+                on_progress(report)
+
         tasks = []
         for name, source in sources.items():
             mine = [r for r in requests if r.spec.source == name]
             batches = [mine] if source.batched else [[r] for r in mine]
-            tasks += [asyncio.create_task(_fetch(source, b)) for b in batches if b]
+            tasks += [asyncio.create_task(_fetch(source, b, stored)) for b in batches if b]
         for done in asyncio.as_completed(tasks):
-            fetched_at, pairs = await done
-            for request, result in pairs:
-                report = _store(store, request, result, fetched_at, redact)
-                report.last_date = _last_date(states.get(report.series_id), result, report)
-                reports.append(report)
-                if on_progress is not None:
-                    on_progress(report)
+            await done  # a bug in a source surfaces here
     order = {spec.id: i for i, spec in enumerate(specs)}
     reports.sort(key=lambda r: order[r.series_id])
     summary = CollectReport(reports, elapsed=time.perf_counter() - began)
@@ -276,11 +281,23 @@ async def _publish(
 
 
 async def _fetch(
-    source: Source, batch: list[FetchRequest]
-) -> tuple[datetime, list[tuple[FetchRequest, FetchResult | BaseException]]]:
+    source: Source,
+    batch: list[FetchRequest],
+    stored: Callable[[datetime, FetchRequest, Fetched], None],
+) -> None:
+    """Fetch a batch and hand each result on as soon as it is there: a source with a
+    ``stream`` gives them one by one (keyed FRED: a series whose metadata came first is
+    stored while the others wait for their turn under the rate limit)."""
     fetched_at = clock.now()
-    results = await source.fetch(batch, fetched_at)
-    return fetched_at, list(zip(batch, results, strict=True))
+    stream = getattr(source, "stream", None)
+    if stream is None:
+        results = await source.fetch(batch, fetched_at)
+        for request, result in zip(batch, results, strict=True):
+            stored(fetched_at, request, result)
+        return
+    streamed: AsyncIterator[tuple[int, Fetched]] = stream(batch, fetched_at)
+    async for index, result in streamed:
+        stored(fetched_at, batch[index], result)
 
 
 def _store(
@@ -359,6 +376,8 @@ async def _fred_units(
     try:
         async with make_client(source.policy) as http:
             client = SourceClient("fred", http, source.policy, factory)
-            return await FredApiSource(client, source.url, key).units(symbols)
+            # Only metadata is asked here; the values URL is never used.
+            fred = FredApiSource(client, source.url, key, graph_url=source.values_url or "")
+            return await fred.units(symbols)
     finally:
         await close_breakers(factory)

@@ -47,14 +47,15 @@ def test_keyed_incremental_asks_only_for_new_dates(replay: ReplayServer, tmp_pat
     assert run_cli(["collect", "WALCL"], env).returncode == 0
     replay.reset_counts()
     assert run_cli(["collect", "WALCL"], env).returncode == 0
-    assert replay.count("/series/observations") == 0  # last_updated unchanged: skipped
+    assert replay.count("/fredgraph.csv") == 0  # last_updated unchanged: skipped
     replay.data.last_updated["WALCL"] = "2026-08-13 15:30:00-05"
     replay.data.revise("WALCL", "2026-08-12", "6750000")
     replay.reset_counts()
     done = run_cli(["collect", "WALCL"], env)
     assert done.returncode == 0, done.stderr
-    ((_, query),) = [r for r in replay.requests if r[0].endswith("/series/observations")]
-    assert query["observation_start"] == ["2026-07-22"]  # 2026-08-05 minus 14 days
+    ((_, query),) = [r for r in replay.requests if r[0].endswith("/fredgraph.csv")]
+    assert query["id"] == ["WALCL"]
+    assert query["cosd"] == ["2025-10-29"]  # the CSV fixture's last date minus 14 days
     shown = parse_csv(run_cli(["show", "WALCL", "-f", "csv"], env).stdout)
     assert shown[-1]["date"] == "2026-08-12" and float(shown[-1]["value"]) == 6750000.0
 

@@ -244,13 +244,29 @@ def hold_store() -> Iterator[Hold]:
 
 
 def test_show_waits_for_the_writer_then_answers(
-    collected: dict[str, str], hold_store: Hold
+    collected: dict[str, str], hold_store: Hold, tmp_path: Path
 ) -> None:
-    hold_store(collected["LIQUIDITY_DUCKDB_PATH"], 3.0)
+    # The writer lets go only once the reader says it waits: no race with a slow start.
+    holder = hold_store(collected["LIQUIDITY_DUCKDB_PATH"], 120.0)
     env = {**collected, "LIQUIDITY_DUCKDB_LOCK_WAIT": "60"}
-    done = run_cli(["-v", "show", "WALCL", "--limit", "1", "-f", "csv"], env)
-    assert [r["date"] for r in parse_csv(ok(done))] == ["2025-11-12"]
-    assert "is held by another process: waiting" in done.stderr  # it did meet the lock
+    err = tmp_path / "show.err"
+    with err.open("w") as stderr:
+        reader = subprocess.Popen(
+            [sys.executable, "-m", "liquidity", "-v", "show", "WALCL", "--limit", "1", "-f", "csv"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while "is held by another process: waiting" not in err.read_text():
+            assert reader.poll() is None and time.monotonic() < deadline, err.read_text()
+            time.sleep(0.05)
+        holder.kill()
+        holder.wait()
+        out, _ = reader.communicate(timeout=60)
+    assert reader.returncode == 0, err.read_text()
+    assert [r["date"] for r in parse_csv(out)] == ["2025-11-12"]
 
 
 def test_show_says_the_store_is_busy_when_the_writer_outlasts_the_wait(

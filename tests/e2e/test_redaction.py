@@ -51,9 +51,9 @@ def test_filter_redacts_messages_args_and_tracebacks() -> None:
 @pytest.mark.parametrize("verbosity", ["-v", "-vv", "-vvv"])
 def test_cli_never_prints_the_key(replay: ReplayServer, tmp_path: Path, verbosity: str) -> None:
     db = tmp_path / "r.duckdb"
-    replay.fail("/series/observations", match="series_id=DGS2", status=503, times=-1)
-    replay.fail("/series/observations", match="series_id=VIXCLS", status=200, body=b"{oops")
-    replay.fail("/series", match="series_id=WDTGAL", status=200, hang=3, times=1)
+    replay.fail("/release/series", match="release_id=18", status=503, times=-1)  # DGS2, DGS10
+    replay.fail("/fred/series", match="series_id=VIXCLS", status=200, body=b"{oops")
+    replay.fail("/fredgraph.csv", status=200, hang=3, times=1)
     env = cli_env(
         replay,
         db,
@@ -84,7 +84,7 @@ def test_bad_key_error_does_not_contain_the_key(replay: ReplayServer, tmp_path: 
 
 
 async def test_exception_text_is_clean(replay: ReplayServer, tmp_path: Path) -> None:
-    replay.fail("/series/observations", status=500, times=-1)
+    replay.fail("/fred/release/series", status=500, times=-1)
     settings = make_settings(replay, tmp_path, fred_api_key=API_KEY, retry_attempts=1)
     store = DuckDBStore(":memory:")
     report = await collect(collect_config(settings), store, ["WALCL"])

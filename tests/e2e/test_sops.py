@@ -103,7 +103,8 @@ def test_cli_uses_the_decrypted_key_and_never_prints_it(
     )
     done = run_cli(["-vv", "collect", "WALCL"], env)
     assert done.returncode == 0, done.stderr
-    assert replay.count("/fred/series/observations") == 1  # the keyed API: the key arrived
+    assert replay.count("/fred/release/series") == 1  # the keyed API: the key arrived
+    assert replay.statuses.count(200) == len(replay.statuses)
     assert API_KEY not in done.stdout + done.stderr
     bad = run_cli(["status"], {**env, "LIQUIDITY_SOPS_BINARY": str(stand_in(tmp_path, None))})
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1

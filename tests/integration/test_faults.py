@@ -146,7 +146,10 @@ async def fetch_one_keyed(settings: Settings, series_id: str) -> FetchResult | B
     assert settings.fred_api_key is not None
     async with fred_client(settings) as http:
         source = FredApiSource(
-            http, settings.fred_api_url, settings.fred_api_key.get_secret_value()
+            http,
+            settings.fred_api_url,
+            settings.fred_api_key.get_secret_value(),
+            graph_url=settings.fred_graph_url,
         )
         [result] = await source.fetch([FetchRequest(get(series_id), date(2020, 1, 1))], _now())
     return result
@@ -234,15 +237,16 @@ async def test_retry_after_pauses_requests_already_queued(tmp_path: Path) -> Non
             server, tmp_path, fred_api_key=API_KEY, fred_requests_per_second=2.0
         )
         server.fail(
-            "/fred/series",
+            "/fred/",
             status=429,
             body=RATE_LIMIT_BODY,
             headers={"Retry-After": "2"},
             times=1,
         )
         store = DuckDBStore(":memory:")
+        ids = ["WALCL", "WTREGEN", "DGS10", "RRPONTSYD", "VIXCLS"]
         try:
-            report = await collect(collect_config(settings), store, ["WALCL", "WTREGEN", "DGS10"])
+            report = await collect(collect_config(settings), store, ids)
         finally:
             store.close()
         assert not report.failures
@@ -252,7 +256,8 @@ async def test_retry_after_pauses_requests_already_queued(tmp_path: Path) -> Non
         # request sent after the answer and before the 2 s are over is not.
         during_pause = [round(t - first, 2) for t in server.times if 0.1 < t - first < 1.9]
         assert during_pause == [], f"requests sent during the 2 s Retry-After: {during_pause}"
-        # 2 metadata listings (H.4.1 for WALCL+WTREGEN, H.15), 3 observations, 1 retry
+        # 2 metadata listings (H.4.1 for WALCL+WTREGEN, H.15), 2 series' metadata
+        # (RRPONTSYD, VIXCLS), 1 fredgraph for all values, 1 retry
         assert server.count() >= 6
     finally:
         server.stop()
@@ -300,17 +305,18 @@ async def test_persistent_503_keyed_fails_one_series_only(
     settings = make_settings(
         replay, tmp_path, fred_api_key=API_KEY, retry_attempts=3, breaker_threshold=50
     )
-    replay.fail("/fred/series", match="series_id=WALCL", status=503, times=-1)
+    # RRPONTSYD is alone in its release: its metadata is its own request.
+    replay.fail("/fred/series", match="series_id=RRPONTSYD", status=503, times=-1)
     report = await collect(collect_config(settings), memory_store, ALL_IDS)
     reports = by_id(report)
 
-    assert replay.count("/fred/series", "series_id=WALCL") == 3
-    assert [s.series_id for s in report.failures] == ["WALCL"]
-    error = reports["WALCL"].error
+    assert replay.count("/fred/series", "series_id=RRPONTSYD") == 3
+    assert [s.series_id for s in report.failures] == ["RRPONTSYD"]
+    error = reports["RRPONTSYD"].error
     assert error is not None and "HTTP 503" in error
     assert API_KEY not in error
-    assert_nothing_stored(memory_store, ["WALCL"])
-    assert_stored(memory_store, [s for s in ALL_IDS if s != "WALCL"])
+    assert_nothing_stored(memory_store, ["RRPONTSYD"])
+    assert_stored(memory_store, [s for s in ALL_IDS if s != "RRPONTSYD"])
 
 
 # -- 5, 6: timeouts and truncated bodies ------------------------------------------------
@@ -370,21 +376,21 @@ async def test_malformed_json_on_fred_api(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     replay.fail(
-        OBSERVATIONS, match="series_id=WALCL", status=200, body=b'{"observations": [', times=-1
+        "/fred/series", match="series_id=VIXCLS", status=200, body=b'{"seriess": [', times=-1
     )
     report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     reports = by_id(report)
 
-    assert [s.series_id for s in report.failures] == ["WALCL"]
-    assert reports["WALCL"].error == "fred: WALCL: HTTP 200, body is not JSON"
-    assert replay.count(OBSERVATIONS, "series_id=WALCL") == 1  # not retried
-    assert_nothing_stored(memory_store, ["WALCL"])
-    assert_stored(memory_store, [s for s in FRED_IDS if s != "WALCL"])
+    assert [s.series_id for s in report.failures] == ["VIXCLS"]
+    assert reports["VIXCLS"].error == "fred: VIXCLS: HTTP 200, body is not JSON"
+    assert replay.count("/fred/series", "series_id=VIXCLS") == 1  # not retried
+    assert_nothing_stored(memory_store, ["VIXCLS"])
+    assert_stored(memory_store, [s for s in FRED_IDS if s != "VIXCLS"])
 
     # The same fault through the source itself: the typed error.
-    result = await fetch_one_keyed(keyed_settings, "WALCL")
+    result = await fetch_one_keyed(keyed_settings, "VIXCLS")
     assert isinstance(result, MalformedResponseError)
-    assert result.series_id == "WALCL"
+    assert result.series_id == "VIXCLS"
 
 
 @pytest.mark.parametrize(
@@ -493,19 +499,18 @@ async def test_fred_api_error_body_on_one_series(
     keyed_settings: Settings, replay: ReplayServer, memory_store: DuckDBStore
 ) -> None:
     body = b'{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'
-    replay.fail("/fred/series", match="series_id=DGS2", status=400, body=body, times=-1)
+    replay.fail("/fred/series", match="series_id=BAMLH0A0HYM2", status=400, body=body, times=-1)
     report = await collect(collect_config(keyed_settings), memory_store, FRED_IDS)
     reports = by_id(report)
 
-    assert [s.series_id for s in report.failures] == ["DGS2"]
-    assert (
-        reports["DGS2"].error == "fred: DGS2: error 400: Bad Request.  The series does not exist."
-    )
-    assert replay.count("/fred/series", "series_id=DGS2") == 1  # a 400 is not retried
-    assert_nothing_stored(memory_store, ["DGS2"])
-    assert_stored(memory_store, [s for s in FRED_IDS if s != "DGS2"])
+    sid = "BAMLH0A0HYM2"  # alone in its release: its metadata is its own request
+    assert [s.series_id for s in report.failures] == [sid]
+    assert reports[sid].error == f"fred: {sid}: error 400: Bad Request.  The series does not exist."
+    assert replay.count("/fred/series", f"series_id={sid}") == 1  # a 400 is not retried
+    assert_nothing_stored(memory_store, [sid])
+    assert_stored(memory_store, [s for s in FRED_IDS if s != sid])
 
-    result = await fetch_one_keyed(keyed_settings, "DGS2")
+    result = await fetch_one_keyed(keyed_settings, sid)
     assert isinstance(result, SourceAPIError)
     assert not isinstance(result, AuthenticationError)
 
@@ -607,7 +612,8 @@ async def test_skip_if_unchanged(
 ) -> None:
     first = await collect(collect_config(keyed_settings), memory_store, ALL_IDS)
     assert not first.failures
-    assert replay.count(OBSERVATIONS) == len(FRED_IDS)
+    assert replay.count(OBSERVATIONS) == 0
+    assert replay.count(GRAPH) == 1  # every FRED series' values in one request
 
     replay.reset_counts()
     second = await collect(collect_config(keyed_settings), memory_store, ALL_IDS)
@@ -620,8 +626,8 @@ async def test_skip_if_unchanged(
     replay.reset_counts()
     third = await collect(collect_config(keyed_settings), memory_store, ALL_IDS)
     assert not third.failures
-    assert replay.count(OBSERVATIONS) == 1
-    assert replay.count(OBSERVATIONS, "series_id=WALCL") == 1
+    assert replay.count(GRAPH) == 1
+    assert replay.count(GRAPH, "id=WALCL") == 1 and replay.count(GRAPH, "id=WALCL,") == 0
     assert release_metadata_requests(replay) == FRED_RELEASES
     reports = by_id(third)
     assert not reports["WALCL"].skipped_unchanged
@@ -644,7 +650,7 @@ async def test_rate_limit_no_429(tmp_path: Path) -> None:
 
         assert not report.failures
         sent = len(server.statuses)
-        assert sent == report.requests >= FRED_RELEASES + len(FRED_IDS)
+        assert sent == report.requests == FRED_RELEASES + 1  # metadata, then all values
         assert 429 not in server.statuses, f"429s: {server.statuses.count(429)} of {sent}"
         # At most 2 arrivals in any 1 s: request i+2 comes >= 1 s after request i, so n
         # requests span at least (n - 1) // 2 seconds (the limiter may send them in pairs).
@@ -689,11 +695,16 @@ async def test_a_lying_count_cannot_make_paging_loop(
     new_store: Callable[[], DuckDBStore],
 ) -> None:
     # One short page that claims a million rows: the short page is the last one.
-    row = {"realtime_start": "2026-08-06", "realtime_end": "2026-08-06",
-           "date": "2026-08-05", "value": "6600000"}  # fmt: skip
+    row = {
+        "realtime_start": "2026-08-06",
+        "realtime_end": "2026-08-06",
+        "date": "2026-08-05",
+        "value": "6600000",
+    }
     body = json.dumps({"count": 10**6, "offset": 0, "limit": 100000, "observations": [row]})
     replay.fail(OBSERVATIONS, status=200, body=body.encode(), times=-1)
-    report = await collect(collect_config(keyed_settings), memory_store, ["WALCL"])
+    # Only vintages come from the observations endpoint, paged.
+    report = await collect(collect_config(keyed_settings), memory_store, ["WALCL"], vintages=True)
     assert report.failures == []
     assert replay.count(OBSERVATIONS) == 1
     # A count that is not a number is a malformed answer, one line.
@@ -701,6 +712,10 @@ async def test_a_lying_count_cannot_make_paging_loop(
     bad = json.dumps({"count": "many", "observations": [row]}).encode()
     replay.fail(OBSERVATIONS, status=200, body=bad, times=-1)
     report = await collect(
-        collect_config(keyed_settings), DuckDBStore(":memory:"), ["WALCL"], start=date(2026, 1, 1)
+        collect_config(keyed_settings),
+        DuckDBStore(":memory:"),
+        ["WALCL"],
+        start=date(2026, 1, 1),
+        vintages=True,
     )
     assert report.series[0].error == "fred: WALCL: paging fields count/limit are not numbers"

@@ -30,14 +30,18 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def test_schema_problems_name_each_difference() -> None:
-    good = [Column("ts", "TIMESTAMP", True, True), Column("name", "SYMBOL", False, True),
-            Column("position", "TIMESTAMP")]  # fmt: skip
+    good = [
+        Column("ts", "TIMESTAMP", True, True),
+        Column("name", "SYMBOL", False, True),
+        Column("position", "TIMESTAMP"),
+    ]
     assert schema_problems(CURSORS, good) == []
     bad = [Column("ts", "TIMESTAMP", False, False), Column("name", "STRING", False, True)]
     assert schema_problems(CURSORS, bad) == [
-        "ts is not the designated timestamp", "column name is STRING, expected SYMBOL",
+        "ts is not the designated timestamp",
+        "column name is STRING, expected SYMBOL",
         "missing column position",
-    ]  # fmt: skip
+    ]
 
 
 def test_init_creates_wal_tables_with_dedup(questdb_server: QuestDBServer, tmp_path: Path) -> None:
@@ -131,8 +135,10 @@ def test_a_failed_send_reopens_and_loses_nothing(
     )
     inner = QuestDBStore(questdb_config(settings))
     store = SpoolingStore(inner, Spool(settings.spool_path), cooldown=0)
-    rows = [Observation("WALCL", WED - timedelta(weeks=i), float(i), date(2026, 8, 6), T0, "fred")
-            for i in range(3)]  # fmt: skip
+    rows = [
+        Observation("WALCL", WED - timedelta(weeks=i), float(i), date(2026, 8, 6), T0, "fred")
+        for i in range(3)
+    ]
     try:
         assert store.write(rows[:1]).inserted == 1
         first = inner._sender
@@ -167,8 +173,10 @@ def test_client_clock_400_days_off_the_servers(
         (change,) = store.changes(None)
         assert change.ingested_at == ahead and store.get_cursor("publish") == ahead
         with clock.frozen(ahead + timedelta(seconds=1)):
-            store.write([Observation("WALCL", WED, 2.0, date(2026, 8, 7), T0, "fred")],
-                        revision_known_at=clock.now())  # fmt: skip
+            store.write(
+                [Observation("WALCL", WED, 2.0, date(2026, 8, 7), T0, "fred")],
+                revision_known_at=clock.now(),
+            )
             store.record_fetch("WALCL", clock.now(), last_updated="b")
         (revised,) = store.changes(ahead)
         assert revised.observation.value == 2.0 and revised.revision

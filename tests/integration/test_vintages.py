@@ -66,7 +66,20 @@ def test_cli_vintages_need_a_key(replay: ReplayServer, tmp_path: Path) -> None:
     assert "LIQUIDITY_FRED_API_KEY" in keyless.stderr and "Traceback" not in keyless.stderr
     env = cli_env(replay, tmp_path / "b.duckdb", LIQUIDITY_FRED_API_KEY=API_KEY)
     assert run_cli(["collect", "WALCL", "--vintages"], env).returncode == 0
-    shown = run_cli(["show", "WALCL", "--as-of", "2026-06-30", "--start", "2026-06-24",
-                     "--end", "2026-06-24", "-f", "csv"], env)  # fmt: skip
+    shown = run_cli(
+        [
+            "show",
+            "WALCL",
+            "--as-of",
+            "2026-06-30",
+            "--start",
+            "2026-06-24",
+            "--end",
+            "2026-06-24",
+            "-f",
+            "csv",
+        ],
+        env,
+    )
     (row,) = parse_csv(shown.stdout)
     assert float(row["value"]) == FIRST and row["source"] == VINTAGE_SOURCE

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from liquidity.models import Observation, WriteResult
 from liquidity.storage.classify import Vintage, classify
 from liquidity.storage.duckdb import DuckDBStore
+from liquidity.storage.questdb import _FIELDS, _classify, _Columns
 
 T0 = datetime(2026, 6, 25, 20, 30, tzinfo=UTC)
 DAY = date(2026, 6, 24)
@@ -106,3 +107,44 @@ def test_duckdb_applies_the_same_rules_as_classify() -> None:
         rows += len(stored)
     assert rows > 300
     duck.close()
+
+
+def tabled(rows: _Columns, revision: list[bool]) -> list[tuple[object, ...]]:
+    columns = [getattr(rows, f).tolist() for f in _FIELDS]
+    return sorted(zip(*columns, revision, strict=True))
+
+
+def test_questdbs_fast_path_writes_what_classify_writes() -> None:
+    """QuestDB writes the rows whose (series_id, date) has no prior and no other row in the
+    batch without ``classify``; the rows written, their flags and the counts are classify's."""
+    rng = random.Random(18)
+    days = [DAY + timedelta(days=d) for d in range(6)]
+    starts = [date(2026, 8, d) for d in (6, 7, 8)]
+    instants = [T0 + timedelta(hours=h) for h in range(3)]
+    shortcuts = 0
+    for _ in range(300):
+        prior: dict[tuple[str, date], list[Vintage]] = {}
+        for _ in range(rng.choice([0, 0, 1, 3])):
+            key = (rng.choice(["A", "B"]), rng.choice(days))
+            vintage = (rng.choice(starts), rng.choice(instants), float(rng.choice([1, 2])))
+            prior.setdefault(key, []).append(vintage)
+        batch = [
+            Observation(
+                rng.choice(["A", "B", "C"]),
+                rng.choice(days),
+                float(rng.choice([1, 2])),
+                rng.choice(starts),
+                rng.choice(instants),
+                rng.choice(["fred", "alfred"]),
+            )
+            for _ in range(rng.choice([1, 2, 4, 8]))
+        ]
+        stamp = rng.choice([None, *instants])
+        want, want_result = classify(batch, prior, stamp)
+        rows, revision, result = _classify(batch, _Columns.of(batch), prior, stamp)
+        assert result == want_result
+        assert tabled(rows, revision.tolist()) == tabled(
+            _Columns.of([w.observation for w in want]), [w.revision for w in want]
+        )
+        shortcuts += result.inserted
+    assert shortcuts > 200

@@ -8,11 +8,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from liquidity.errors import LiquidityError, MalformedResponseError, SourceAPIError, SourceError
 from liquidity.models import FetchResult, Observation
 from liquidity.registry import SeriesSpec
+from liquidity.registry.releases import Release
 
 if TYPE_CHECKING:
     import httpx
@@ -30,6 +32,10 @@ class FetchRequest:
 
 
 class Source(Protocol):
+    """A source. It may also have ``stream(requests, fetched_at)``, an async iterator of
+    ``(index, result)`` as each result is known, which the pipeline prefers: it stores
+    each series as it comes (keyed FRED uses it)."""
+
     name: str
     # True: ``fetch`` takes every request of a collect at once (one HTTP request can
     # serve them all); False: the pipeline hands it one request per call.
@@ -46,6 +52,15 @@ def parse_value(text: str | float | int | None) -> float | None:
     """A number, or ``None`` for the missing markers sources use ('.', '', null)."""
     if text is None:
         return None
+    if type(text) is str:  # the common case first: a collect parses tens of thousands
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            pass  # a marker, padding or garbage: the full rule below
+        else:
+            return None if math.isnan(number) else number
     if isinstance(text, bool) or not isinstance(text, int | float | str):
         # JSON can carry anything: only numbers and number texts are values.
         raise ValueError(f"a value is a {type(text).__name__}, not a number")
@@ -71,10 +86,17 @@ def observation(
     """A row seen without vintage history: known from its estimated first release,
     never later than when we saw it."""
     try:
-        known_at = min(spec.release.first_release(day), fetched_at)
+        known_at = min(_first_release(spec.release, day), fetched_at)
     except OverflowError:  # dated at the calendar's end: the gate before the store refuses it
         known_at = fetched_at
     return Observation(spec.id, day, value, realtime_start, known_at, source)
+
+
+@lru_cache(maxsize=1 << 16)
+def _first_release(release: Release, day: date) -> datetime:
+    """Series of one release share their dates (and a collect asks thousands of them):
+    each (release, date) is worked out once per process."""
+    return release.first_release(day)
 
 
 class PerSeriesSource:
@@ -114,9 +136,15 @@ def keep(
         result.missing += 1
     else:
         result.observations.append(
-            observation(spec, day, value, realtime_start=realtime_start,
-                        fetched_at=fetched_at, source=result.source)
-        )  # fmt: skip
+            observation(
+                spec,
+                day,
+                value,
+                realtime_start=realtime_start,
+                fetched_at=fetched_at,
+                source=result.source,
+            )
+        )
 
 
 def malformed(source: str, series_id: str, what: str, exc: Exception) -> MalformedResponseError:

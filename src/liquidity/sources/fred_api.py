@@ -1,20 +1,29 @@
-"""FRED JSON API (with a key): metadata first, then only what changed.
+"""FRED with a key: metadata from the JSON API, current values from ``fredgraph.csv``.
 
-Metadata gives ``last_updated`` (skip when it equals the stamp stored last
-time) and ``units`` (checked against the registry, converted when only the
-scale differs). Under FRED's 2 requests/second, requests are what cost time, so
-series that share a FRED release (registry ``fred_release``) get their metadata
-from one ``release/series?release_id=N`` listing (the same fields as ``series``,
-for every series of the release, paged by ``limit``/``offset``), asked once per
-run and shared; a series alone in its release, or missing from the listing,
-asks ``series?series_id=``. Then ``series/observations`` from the requested
-start, paged likewise. Error bodies are JSON
-``{"error_code": 400, "error_message": "..."}``.
+Under FRED's 2 requests/second, requests are what cost time, so the API is asked
+only for what it alone gives. Metadata gives ``last_updated`` (skip when it
+equals the stamp stored last time) and ``units`` (checked against the registry,
+converted when only the scale differs); series that share a FRED release
+(registry ``fred_release``) get theirs from one ``release/series?release_id=N``
+listing (the same fields as ``series``, for every series of the release, paged by
+``limit``/``offset``), asked once per run and shared; a series alone in its
+release, or missing from the listing, asks ``series?series_id=``.
+
+Plain current values of every series that needs them come in ONE multi-id
+``fredgraph.csv`` request (no key; the split rules of :mod:`fred_csv` keep one bad
+id from taking the others down), scaled by the unit factor the metadata gave. A
+series with no stored stamp needs its values whatever the metadata says, so
+those are asked beside the metadata; a series with a stamp waits for it and is
+asked only when the stamp moved. ``series/observations`` is asked only for
+vintages (ALFRED, ``vintages=True``), one series at a time, paged. Error bodies
+are JSON ``{"error_code": 400, "error_message": "..."}``.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +49,7 @@ from liquidity.sources.base import (
     only_ours,
     parse_value,
 )
+from liquidity.sources.fred_csv import FredCsvSource
 
 NAME = "fred"
 PAGE_LIMIT = 100_000  # FRED's maximum per page
@@ -180,8 +190,9 @@ def transform(
                     known = min(vintage_known_at(spec, rs), fetched_at)
                 obs = Observation(spec.id, day, value * scale, rs, known, VINTAGE_SOURCE)
             else:
-                obs = observation(spec, day, value * scale, realtime_start=rs,
-                                  fetched_at=fetched_at, source=NAME)  # fmt: skip
+                obs = observation(
+                    spec, day, value * scale, realtime_start=rs, fetched_at=fetched_at, source=NAME
+                )
             result.observations.append(obs)
     except (KeyError, TypeError, ValueError) as exc:
         raise malformed(NAME, spec.id, "observations payload", exc) from None
@@ -190,46 +201,128 @@ def transform(
 
 class FredApiSource:
     name = NAME
-    batched = False  # one series at a time (paged; metadata shared per release)
 
     def __init__(
-        self, http: SourceClient, base_url: str, api_key: str, *, vintages: bool = False
+        self,
+        http: SourceClient,
+        base_url: str,
+        api_key: str,
+        *,
+        graph_url: str,
+        vintages: bool = False,
     ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self.vintages = vintages
+        # Current values come for all series at once; vintages one series at a time.
+        self.batched = not vintages
+        self._graph = FredCsvSource(http, graph_url)
         # One listing per release and run, shared by the series that await it.
         self._listings: dict[int, asyncio.Task[dict[str, dict[str, Any]]]] = {}
 
     async def fetch(
         self, requests: list[FetchRequest], fetched_at: datetime
     ) -> list[FetchResult | BaseException]:
-        tasks = [self._fetch_one(r, fetched_at) for r in requests]
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        return [only_ours(r) for r in results]
+        results: list[FetchResult | BaseException | None] = [None] * len(requests)
+        async for index, result in self.stream(requests, fetched_at):
+            results[index] = result
+        return [r for r in results if r is not None]
+
+    async def stream(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> AsyncIterator[tuple[int, FetchResult | BaseException]]:
+        """Each request's result (by its index) as soon as it is known, so the pipeline
+        stores a series whose metadata came first while the others wait their turn
+        under the rate limit."""
+        shared: list[asyncio.Future[Any]] = []  # what the series' jobs await together
+        jobs: list[Coroutine[Any, Any, FetchResult | BaseException]]
+        if self.vintages:
+            jobs = [self._fetch_vintages(r, fetched_at) for r in requests]
+        else:
+            jobs = self._current_jobs(requests, fetched_at, shared)
+        tasks = [asyncio.ensure_future(_indexed(i, job)) for i, job in enumerate(jobs)]
+        try:
+            for done in asyncio.as_completed(tasks):
+                index, result = await done
+                yield index, only_ours(result)
+        finally:
+            for task in [*tasks, *shared]:
+                task.cancel()
+
+    def _current_jobs(
+        self, requests: list[FetchRequest], fetched_at: datetime, shared: list[asyncio.Future[Any]]
+    ) -> list[Coroutine[Any, Any, FetchResult | BaseException]]:
+        """One job per series: metadata, then values from one shared fredgraph request."""
+        fresh = [r for r in requests if r.last_updated is None]
+        # Nothing stored to compare with: its values are wanted anyway, so they need
+        # not wait for the metadata (a full collect costs the metadata's time only).
+        early = asyncio.ensure_future(self._values(fresh, fetched_at))
+        metas = [asyncio.ensure_future(self._metadata(r.spec)) for r in requests]
+        later = asyncio.ensure_future(self._changed_values(requests, metas, fetched_at))
+        shared += [early, *metas, later]
+        return [
+            self._current(r, meta, early, later) for r, meta in zip(requests, metas, strict=True)
+        ]
+
+    async def _current(
+        self,
+        request: FetchRequest,
+        meta: asyncio.Future[tuple[dict[str, Any], int]],
+        early: asyncio.Future[dict[str, FetchResult | BaseException]],
+        later: asyncio.Future[dict[str, FetchResult | BaseException]],
+    ) -> FetchResult | BaseException:
+        try:
+            entry = await meta
+        except LiquidityError as exc:
+            return exc
+        values: FetchResult | BaseException | None = None
+        if request.last_updated is None:
+            values = (await early)[request.spec.id]
+        elif last_updated(entry[0]) != request.last_updated:
+            values = (await later)[request.spec.id]
+        return _outcome(request, entry, values)
+
+    async def _changed_values(
+        self,
+        requests: list[FetchRequest],
+        metas: Sequence[asyncio.Future[tuple[dict[str, Any], int]]],
+        fetched_at: datetime,
+    ) -> dict[str, FetchResult | BaseException]:
+        """Values of the stored series whose stamp moved, once every stamp is known."""
+        entries = await asyncio.gather(*metas, return_exceptions=True)
+        changed = [
+            r
+            for r, meta in zip(requests, entries, strict=True)
+            if r.last_updated is not None
+            and not isinstance(meta, BaseException)
+            and last_updated(meta[0]) != r.last_updated
+        ]
+        return await self._values(changed, fetched_at)
+
+    async def _values(
+        self, requests: list[FetchRequest], fetched_at: datetime
+    ) -> dict[str, FetchResult | BaseException]:
+        if not requests:
+            return {}
+        results = await self._graph.fetch(requests, fetched_at)
+        return {r.spec.id: res for r, res in zip(requests, results, strict=True)}
 
     async def _get(self, path: str, params: dict[str, str], series_id: str) -> dict[str, Any]:
         response = await self.http.get(f"{self.base_url}/{path}", params, series_id=series_id)
         return decode_json(response, NAME, series_id, error_body)
 
-    async def _fetch_one(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
+    async def _fetch_vintages(self, request: FetchRequest, fetched_at: datetime) -> FetchResult:
+        """Every ALFRED vintage of one series from the request's start, paged."""
         spec = request.spec
-        result = FetchResult(series_id=spec.id, source=NAME)
-        result.vintaged = self.vintages
+        result = FetchResult(series_id=spec.id, source=NAME, vintaged=True)
         entry, asked = await self._metadata(spec)
         result.requests += asked
         result.last_updated = last_updated(entry)
         scale = unit_factor(spec, entry)
-        unchanged = result.last_updated is not None and result.last_updated == request.last_updated
-        if unchanged and not self.vintages:
-            result.skipped_unchanged = True
-            return result
         offset = 0
         while True:
-            params = observations_query(
-                spec, self._api_key, request.start, offset, vintages=self.vintages
-            )
+            params = observations_query(spec, self._api_key, request.start, offset, vintages=True)
             body = await self._get("series/observations", params, spec.id)
             result.requests += 1
             page = transform(body, spec, fetched_at, scale, result)
@@ -298,3 +391,40 @@ class FredApiSource:
                 body, len(page), offset, RELEASE_PAGE_LIMIT, label
             ):
                 return found
+
+
+async def _indexed(
+    index: int, job: Coroutine[Any, Any, FetchResult | BaseException]
+) -> tuple[int, FetchResult | BaseException]:
+    try:
+        return index, await job
+    except LiquidityError as exc:  # ours: a per-series result; anything else surfaces
+        return index, exc
+
+
+def _outcome(
+    request: FetchRequest,
+    meta: tuple[dict[str, Any], int],
+    values: FetchResult | BaseException | None,
+) -> FetchResult | BaseException:
+    """One series' outcome (pure): its metadata's error, its unit's, skipped when its
+    stamp did not move (no values asked), else its fredgraph values in the registry's
+    unit. The rows keep ``fred_csv`` as their source: that is where they came from."""
+    entry, asked = meta
+    spec = request.spec
+    try:
+        scale = unit_factor(spec, entry)
+    except LiquidityError as exc:
+        return exc
+    if isinstance(values, BaseException):
+        return values
+    if values is None:  # the stamp did not move: nothing was asked
+        result = FetchResult(series_id=spec.id, source=NAME, skipped_unchanged=True)
+    else:
+        result = values
+        result.source = NAME
+        if scale != 1.0:
+            result.observations = [replace(o, value=o.value * scale) for o in values.observations]
+    result.requests += asked
+    result.last_updated = last_updated(entry)
+    return result

@@ -81,9 +81,15 @@ def _result(
             continue
         if value is not None:
             result.observations.append(
-                observation(request.spec, day, value, realtime_start=realtime_start,
-                            fetched_at=fetched_at, source=NAME)
-            )  # fmt: skip
+                observation(
+                    request.spec,
+                    day,
+                    value,
+                    realtime_start=realtime_start,
+                    fetched_at=fetched_at,
+                    source=NAME,
+                )
+            )
         elif native(day) and present and present[0] <= day <= present[-1]:
             result.missing += 1
     return result

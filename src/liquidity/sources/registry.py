@@ -33,6 +33,9 @@ class SourceConfig:
     policy: HttpPolicy
     url: str
     api_key: SecretStr | None = None
+    # A second address, for sources that ask two services (keyed FRED: its API for
+    # metadata and vintages, ``fredgraph.csv`` for current values).
+    values_url: str | None = None
 
 
 class Factory(Protocol):

@@ -79,8 +79,7 @@ def transform(
         raise malformed(NAME, spec.id, "payload", exc) from None
     realtime_start = fetched_at.astimezone(NEW_YORK).date()
     for day in sorted(d for d in balances if d >= request.start):
-        keep(result, spec, day, balances[day], realtime_start=realtime_start,
-             fetched_at=fetched_at)  # fmt: skip
+        keep(result, spec, day, balances[day], realtime_start=realtime_start, fetched_at=fetched_at)
     return result
 
 

@@ -133,8 +133,14 @@ def transform(body: dict[str, Any], request: FetchRequest, fetched_at: datetime)
         for day, close in _bars(chart, zone):
             if day < request.start or not _final(day, live, spec, fetched_at):
                 continue
-            keep(result, spec, day, parse_value(close), realtime_start=realtime_start,
-                 fetched_at=fetched_at)  # fmt: skip
+            keep(
+                result,
+                spec,
+                day,
+                parse_value(close),
+                realtime_start=realtime_start,
+                fetched_at=fetched_at,
+            )
     except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
         raise malformed(NAME, spec.id, "chart payload", exc) from None
     _dedupe_last(result)

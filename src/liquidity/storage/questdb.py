@@ -10,8 +10,12 @@ first seen is a row of its own. A table created with the keys of earlier
 versions (without ``known_at``) gets them with ``ALTER TABLE ... DEDUP ENABLE``:
 its rows are unique on fewer keys, so on these too, and read the same.
 Classification (new / revised / unchanged) reads the prior vintages first and
-applies ``classify``; after a write we wait until the WAL is applied so that
-the next read sees it.
+applies ``classify`` to the rows that have any (or share their date with another
+row of the batch); the rest, a first load's every row, are new as they are. The
+rows go as a DataFrame through the client's ``dataframe`` (serialized in C, not
+row by row in Python); after a write we wait until the WAL is applied so that
+the next read sees it. Reads let the server drop each date's older vintages
+(``rank() OVER (PARTITION BY ts ...)``) and take timestamps as integers.
 
 One ILP ``Sender`` per store, opened at the first write and reused (the client
 warns about a "burst of reconnections" when one is opened per write); a send
@@ -24,15 +28,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from liquidity import clock
 from liquidity.errors import StorageError, StorageUnavailableError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
-from liquidity.storage.classify import Prior, ToWrite, Vintage, classify
+from liquidity.storage.classify import Prior, Vintage, classify
 from liquidity.storage.questdb_rest import EPOCH, Column, QuestDBRest, parse_ts, sql_str, sql_ts
 
 if TYPE_CHECKING:
@@ -44,8 +50,18 @@ log = logging.getLogger(__name__)
 OBS, FETCH, CURSORS = "observations", "fetch_state", "cursors"
 # Client-side errors; every other failure (socket, timeout, server) is worth spooling.
 CLIENT_ERRORS = frozenset(
-    {"InvalidApiCall", "InvalidUtf8", "InvalidName", "InvalidTimestamp", "ConfigError"}
+    {
+        "InvalidApiCall",
+        "InvalidUtf8",
+        "InvalidName",
+        "InvalidTimestamp",
+        "ConfigError",
+        "BadDataFrame",
+    }
 )
+SYMBOLS = ["series_id", "source"]
+# One ILP transaction: what puts its rows into it, and how many rows.
+Put = tuple[Callable[[Any], object], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,20 +98,27 @@ def _ddl(prefix: str) -> dict[str, str]:
 # What each table must look like: column -> (type, designated, upsert key).
 EXPECTED: dict[str, dict[str, tuple[str, bool, bool]]] = {
     OBS: {
-        "ts": ("TIMESTAMP", True, True), "series_id": ("SYMBOL", False, True),
-        "value": ("DOUBLE", False, False), "realtime_start": ("TIMESTAMP", False, True),
-        "known_at": ("TIMESTAMP", False, True), "source": ("SYMBOL", False, False),
-        "ingested_at": ("TIMESTAMP", False, False), "revision": ("BOOLEAN", False, False),
+        "ts": ("TIMESTAMP", True, True),
+        "series_id": ("SYMBOL", False, True),
+        "value": ("DOUBLE", False, False),
+        "realtime_start": ("TIMESTAMP", False, True),
+        "known_at": ("TIMESTAMP", False, True),
+        "source": ("SYMBOL", False, False),
+        "ingested_at": ("TIMESTAMP", False, False),
+        "revision": ("BOOLEAN", False, False),
     },
     FETCH: {
-        "ts": ("TIMESTAMP", True, True), "series_id": ("SYMBOL", False, True),
-        "last_updated": ("VARCHAR", False, False), "error": ("VARCHAR", False, False),
+        "ts": ("TIMESTAMP", True, True),
+        "series_id": ("SYMBOL", False, True),
+        "last_updated": ("VARCHAR", False, False),
+        "error": ("VARCHAR", False, False),
     },
     CURSORS: {
-        "ts": ("TIMESTAMP", True, True), "name": ("SYMBOL", False, True),
+        "ts": ("TIMESTAMP", True, True),
+        "name": ("SYMBOL", False, True),
         "position": ("TIMESTAMP", False, False),
     },
-}  # fmt: skip
+}
 
 
 def upsert_keys(table: str) -> list[str]:
@@ -219,15 +242,17 @@ class QuestDBStore:
     ) -> WriteResult:
         if not observations:
             return WriteResult()
-        too_early = [o for o in observations if o.date < EPOCH.date()]
-        if too_early:
+        batch = _Columns.of(observations)
+        if int(batch.day.min()) < EPOCH_DAY:
+            too_early = [o for o in observations if o.date < EPOCH.date()]
             raise StorageError(
                 f"QuestDB stores dates from 1970 on; {too_early[0].series_id} has "
                 f"{len(too_early)} earlier (first {too_early[0].date})"
             )
         table = self._table(OBS)
-        rows, result = classify(observations, self._prior(table, observations), revision_known_at)
-        self._send(table, _observation_rows(rows, clock.now()))
+        prior = self._prior(table, batch)
+        rows, revision, result = _classify(observations, batch, prior, revision_known_at)
+        self._send_frame(table, _frame(rows, revision, _micros(clock.now())))
         return result
 
     def record_fetch(
@@ -247,19 +272,24 @@ class QuestDBStore:
         columns = {"position": TimestampMicros(_micros(position))}
         self._send(self._table(CURSORS), [({"name": name}, columns, clock.now())])
 
-    def _prior(self, table: str, observations: Sequence[Observation]) -> Prior:
-        spans: dict[str, list[date]] = defaultdict(list)
-        for o in observations:
-            spans[o.series_id].append(o.date)
+    def _prior(self, table: str, batch: _Columns) -> Prior:
+        """The stored vintages of the batch's dates, one query per series over its span;
+        timestamps as integers (microseconds), parsed only once per distinct instant."""
         prior: dict[tuple[str, date], list[Vintage]] = defaultdict(list)
-        for sid, days in spans.items():
+        days: dict[int, date] = {}
+        instants: dict[int, datetime] = {}
+        for sid, (first, last) in batch.spans().items():
             sql = (
-                f"SELECT ts, realtime_start, known_at, value FROM {table} "
+                "SELECT cast(ts AS long), cast(realtime_start AS long), "
+                f"cast(known_at AS long), value FROM {table} "
                 f"WHERE series_id = {sql_str(sid)} "
-                f"AND ts >= {sql_ts(min(days))} AND ts <= {sql_ts(max(days))}"
+                f"AND ts >= {sql_ts(_day(first))} AND ts <= {sql_ts(_day(last))}"
             )
             for ts, rs, known, value in self.rest.exec(sql):
-                prior[(sid, _date(ts))].append((_date(rs), _parse(known), float(value)))
+                day = days.get(ts) or days.setdefault(ts, _day_of(ts))
+                start = days.get(rs) or days.setdefault(rs, _day_of(rs))
+                seen = instants.get(known) or instants.setdefault(known, _instant(known))
+                prior[(sid, day)].append((start, seen, float(value)))
         return prior
 
     def _send(
@@ -267,18 +297,43 @@ class QuestDBStore:
     ) -> None:
         """Rows as (symbols, columns, designated timestamp; a date is its midnight UTC), in
         flushes of ``questdb_flush_rows``, each an ILP/HTTP transaction; then wait for the WAL."""
-        from questdb import QuestDBError, TimestampNanos
+        from questdb import TimestampNanos
+
+        def put(chunk: list[tuple[dict[str, str], dict[str, Any], date]]) -> Put:
+            def into(txn: Any) -> None:
+                for symbols, columns, at in chunk:
+                    txn.row(symbols=symbols, columns=columns, at=TimestampNanos(_micros(at) * 1000))
+
+            return into, len(chunk)
+
+        self._transact(table, map(put, _chunks(rows, self.config.flush_rows)))
+
+    def _send_frame(self, table: str, frame: Any) -> None:
+        """Observation rows as a DataFrame (see ``_frame``), serialized by the client in C
+        (the row API's per-row Python calls were most of a write), in transactions of
+        ``questdb_flush_rows`` rows; then wait for the WAL."""
+        step = self.config.flush_rows
+
+        def put(lo: int) -> Put:
+            part = frame.iloc[lo : lo + step]  # a view, not a copy
+            return (lambda txn: txn.dataframe(part, symbols=SYMBOLS, at="ts")), len(part)
+
+        self._transact(table, map(put, range(0, len(frame), step)))
+
+    def _transact(self, table: str, parts: Iterable[Put]) -> None:
+        """Each part in an ILP/HTTP transaction of its own; a failure closes the sender and
+        goes up as StorageUnavailableError (worth spooling) or StorageError (a client error:
+        retrying won't help). Then wait until the WAL is applied, so that reads see it."""
+        from questdb import QuestDBError
 
         sent = 0
         with self._sending:
             try:
                 sender = self._open_sender()
-                for chunk in _chunks(rows, self.config.flush_rows):
+                for into, count in parts:
                     with sender.transaction(table) as txn:
-                        for symbols, columns, at in chunk:
-                            txn.row(symbols=symbols, columns=columns,
-                                    at=TimestampNanos(_micros(at) * 1000))  # fmt: skip
-                    sent += len(chunk)
+                        into(txn)
+                    sent += count
             except BaseException as exc:
                 self._drop_sender()  # whatever state it is in, the next write starts afresh
                 if not isinstance(exc, QuestDBError):
@@ -328,16 +383,19 @@ class QuestDBStore:
         end: date | None = None,
         as_of: datetime | None = None,
     ) -> list[Observation]:
-        where = [f"series_id = {sql_str(series_id)}"]
-        where += [f"ts >= {sql_ts(start)}"] if start else []
+        where = [f"ts >= {sql_ts(start)}"] if start else []
         where += [f"ts <= {sql_ts(end)}"] if end else []
         where += [f"known_at <= {sql_ts(as_of)}"] if as_of else []
-        return list(_latest_per_date(self._select(" AND ".join(where))))
+        return self._latest_per_date(series_id, " AND ".join(where) or "true")
 
     def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
         where = [f"series_id = {sql_str(series_id)}"]
         where += [f"ts <= {sql_ts(end)}"] if end else []
-        return [_row_observation(r) for r in self._select(" AND ".join(where))]
+        rows = self.rest.exec(
+            f"SELECT series_id, ts, value, realtime_start, known_at, source "
+            f"FROM {self._table(OBS)} WHERE {' AND '.join(where)} ORDER BY ts, realtime_start"
+        )
+        return [_row_observation(r) for r in rows]
 
     def latest(
         self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
@@ -353,11 +411,8 @@ class QuestDBStore:
         )
         out: dict[str, Observation] = {}
         for sid, ts in last:
-            rows = self._select(
-                f"series_id = {sql_str(sid)} AND ts = {sql_ts(_parse(ts))} AND {known}"
-            )
-            for obs in _latest_per_date(rows):
-                out[sid] = obs
+            known_then = f"ts = {sql_ts(_parse(ts))} AND {known}"
+            out.update((sid, obs) for obs in self._latest_per_date(sid, known_then))
         return out
 
     def states(self) -> dict[str, SeriesState]:
@@ -415,29 +470,154 @@ class QuestDBStore:
         finally:
             self.rest.close()
 
-    def _select(self, where: str) -> list[list[Any]]:
-        return self.rest.exec(
-            f"SELECT series_id, ts, value, realtime_start, known_at, source "
-            f"FROM {self._table(OBS)} WHERE {where} ORDER BY ts, realtime_start"
+    def _latest_per_date(self, series_id: str, where: str) -> list[Observation]:
+        """Per date, the row known last; on a tie an exact vintage, then the later
+        realtime_start (the same rule as DuckDB's, see storage/base.py). The server keeps
+        the rows known last of each date (``rank() = 1``: ties included), so a date's older
+        vintages never cross the wire; the tie-break happens here. Timestamps come as
+        integers (microseconds), and only the rows chosen become dates and datetimes."""
+        rows = self.rest.exec(
+            "SELECT cast(ts AS long), value, cast(realtime_start AS long), "
+            "cast(known_at AS long), source FROM ("
+            "SELECT ts, value, realtime_start, known_at, source, "
+            "rank() OVER (PARTITION BY ts ORDER BY known_at DESC) known_rank "
+            f"FROM {self._table(OBS)} WHERE series_id = {sql_str(series_id)} AND {where}"
+            ") WHERE known_rank = 1"
+        )
+        rows.sort(key=lambda r: (r[0], r[3], r[4] == VINTAGE_SOURCE, r[2]))
+        instants: dict[int, datetime] = {}
+        out = []
+        for i, (ts, value, rs, known, source) in enumerate(rows):
+            if i + 1 == len(rows) or rows[i + 1][0] != ts:
+                seen = instants.get(known) or instants.setdefault(known, _instant(known))
+                out.append(
+                    Observation(series_id, _day_of(ts), float(value), _day_of(rs), seen, source)
+                )
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Observations as columns: dates as proleptic ordinals, instants as microseconds since
+    the epoch, strings as object arrays. Built in a few C-level passes over the batch."""
+
+    series_id: np.ndarray[Any, np.dtype[np.object_]]
+    day: np.ndarray[Any, np.dtype[np.int64]]
+    value: np.ndarray[Any, np.dtype[np.float64]]
+    realtime_start: np.ndarray[Any, np.dtype[np.int64]]
+    known_at: np.ndarray[Any, np.dtype[np.int64]]
+    source: np.ndarray[Any, np.dtype[np.object_]]
+
+    @classmethod
+    def of(cls, observations: Sequence[Observation]) -> _Columns:
+        n = len(observations)
+        known = [o.known_at for o in observations]
+        micros = {k: _micros(k) for k in set(known)}  # a batch has few distinct instants
+        return cls(
+            np.array([o.series_id for o in observations], dtype=object),
+            np.fromiter(map(date.toordinal, [o.date for o in observations]), np.int64, n),
+            np.array([o.value for o in observations], dtype=np.float64),
+            np.fromiter(map(date.toordinal, [o.realtime_start for o in observations]), np.int64, n),
+            np.fromiter(map(micros.__getitem__, known), np.int64, n),
+            np.array([o.source for o in observations], dtype=object),
         )
 
+    def take(self, which: np.ndarray[Any, Any]) -> _Columns:
+        """The rows a boolean mask or an index array selects (copies of those rows only)."""
+        return _Columns(*(getattr(self, f)[which] for f in _FIELDS))
 
-def _observation_rows(
-    rows: Iterable[ToWrite], now: datetime
-) -> Iterator[tuple[dict[str, str], dict[str, Any], date]]:
-    from questdb import TimestampMicros  # once per write, not per row
+    def spans(self) -> dict[str, tuple[int, int]]:
+        """Per series, its first and last date (ordinals)."""
+        out = {}
+        for sid in dict.fromkeys(self.series_id.tolist()):
+            days = self.day[self.series_id == sid]
+            out[str(sid)] = (int(days.min()), int(days.max()))
+        return out
 
-    ingested_at = TimestampMicros(_micros(now))
-    for row in rows:
-        o = row.observation
-        columns = {
-            "value": o.value,
-            "realtime_start": TimestampMicros(_micros(o.realtime_start)),
-            "known_at": TimestampMicros(_micros(o.known_at)),
-            "ingested_at": ingested_at,
-            "revision": row.revision,
-        }
-        yield {"series_id": o.series_id, "source": o.source}, columns, o.date
+
+_FIELDS = ("series_id", "day", "value", "realtime_start", "known_at", "source")
+
+
+def _classify(
+    observations: Sequence[Observation],
+    batch: _Columns,
+    prior: Prior,
+    revision_known_at: datetime | None,
+) -> tuple[_Columns, np.ndarray[Any, np.dtype[np.bool_]], WriteResult]:
+    """``classify``'s rules, with a fast path for the common case. Rows of different
+    ``(series_id, date)`` never affect each other's classification; a row whose
+    ``(series_id, date)`` has no prior vintage and no other row in the batch is new, written
+    as it is. Only the other rows (a prior exists, or the batch holds several vintages of
+    the date) go through ``classify``. The rows to write, their revision flags, the counts."""
+    import pandas as pd
+
+    codes, names = pd.factorize(batch.series_id)
+    code_of = {str(name): i for i, name in enumerate(names)}
+    key = (codes.astype(np.int64) << 32) | batch.day
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    lone = counts[inverse.reshape(-1)] == 1
+    if prior:
+        known = np.array(
+            [(code_of[sid] << 32) | day.toordinal() for sid, day in prior if sid in code_of],
+            dtype=np.int64,
+        )
+        lone &= ~np.isin(key, known)
+    new = int(lone.sum())
+    if new == len(observations):  # a first load: nothing to compare with
+        return batch, np.zeros(new, dtype=bool), WriteResult(inserted=new)
+    rest = [observations[i] for i in np.flatnonzero(~lone).tolist()]
+    rows, result = classify(rest, prior, revision_known_at)
+    classified = _Columns.of([r.observation for r in rows])
+    merged = _Columns(
+        *(np.concatenate([getattr(batch, f)[lone], getattr(classified, f)]) for f in _FIELDS)
+    )
+    revision = np.concatenate(
+        [np.zeros(new, dtype=bool), np.array([r.revision for r in rows], dtype=bool)]
+    )
+    order = np.argsort(merged.day, kind="stable")  # in time order, as the server likes it
+    result = WriteResult(
+        inserted=new + result.inserted, revised=result.revised, unchanged=result.unchanged
+    )
+    return merged.take(order), revision[order], result
+
+
+def _frame(rows: _Columns, revision: np.ndarray[Any, np.dtype[np.bool_]], ingested_at: int) -> Any:
+    """The rows as the client's ``dataframe`` wants them: symbols as categoricals, instants
+    as ``datetime64[us]`` (naive, read as UTC), ``ts`` the designated timestamp."""
+    import pandas as pd
+
+    def stamp(micros: np.ndarray[Any, np.dtype[np.int64]]) -> np.ndarray[Any, Any]:
+        return micros.view("datetime64[us]")
+
+    def midnight(ordinals: np.ndarray[Any, np.dtype[np.int64]]) -> np.ndarray[Any, Any]:
+        return stamp((ordinals - EPOCH_DAY) * DAY_MICROS)
+
+    n = len(rows.day)
+    return pd.DataFrame(
+        {
+            "series_id": pd.Categorical(rows.series_id),
+            "source": pd.Categorical(rows.source),
+            "value": rows.value,
+            "realtime_start": midnight(rows.realtime_start),
+            "known_at": stamp(rows.known_at),
+            "ingested_at": stamp(np.full(n, ingested_at, dtype=np.int64)),
+            "revision": revision,
+            "ts": midnight(rows.day),
+        },
+        copy=False,
+    )
+
+
+def _day(ordinal: int) -> date:
+    return date.fromordinal(ordinal)
+
+
+def _day_of(micros: int) -> date:
+    return date.fromordinal(EPOCH_DAY + micros // DAY_MICROS)
+
+
+def _instant(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
 
 
 def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -469,12 +649,3 @@ def _date(value: str) -> date:
 def _row_observation(row: list[Any]) -> Observation:
     sid, ts, value, rs, known, source = row[:6]
     return Observation(sid, _date(ts), float(value), _date(rs), _parse(known), source)
-
-
-def _latest_per_date(rows: list[list[Any]]) -> Iterator[Observation]:
-    """Per date, the row known last; on a tie an exact vintage, then the later
-    realtime_start (the same rule as DuckDB's, see storage/base.py)."""
-    rows = sorted(rows, key=lambda r: (r[1], r[4], r[5] == VINTAGE_SOURCE, r[3]))
-    for i, row in enumerate(rows):
-        if i + 1 == len(rows) or rows[i + 1][1] != row[1]:
-            yield _row_observation(row)

@@ -111,6 +111,7 @@ class QuestDBRest:
             f"WHERE name = {sql_str(table)}"
         )
         deadline = time.monotonic() + timeout
+        pause = 0.002  # a small write applies in milliseconds: poll fast, then back off
         while True:
             rows = self.exec(sql)
             if not rows:
@@ -125,7 +126,8 @@ class QuestDBRest:
                 return True
             if time.monotonic() >= deadline:
                 return False
-            time.sleep(0.05)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def close(self) -> None:
         self._http.close()
