@@ -75,11 +75,12 @@ class Kind:
 
 
 H41 = ("WALCL", "WLRRAL", "WDTGAL", "WTREGEN")
+H15 = ("DGS10", "DGS2")
 KINDS = (
-    Kind("FRED H.4.1 (4 series)", "fred", H41, H41, "2026-08-05"),
-    Kind("FRED H.15 (DGS10)", "fred", ("DGS10",), ("DGS10",), "2026-08-06"),
-    Kind("FRED RRPONTSYD", "fred", ("RRPONTSYD",), ("RRPONTSYD",), "2026-08-07"),
-    Kind("FRED ICE BofA (HY OAS)", "fred", ("BAMLH0A0HYM2",), ("BAMLH0A0HYM2",), "2026-08-06"),
+    Kind("FRED H.4.1 (4 series)", "fred", H41, H41, "2025-11-12"),
+    Kind("FRED H.15 (DGS10, DGS2)", "fred", H15, H15, "2025-11-13"),
+    Kind("FRED RRPONTSYD", "fred", ("RRPONTSYD",), ("RRPONTSYD",), "2025-11-14"),
+    Kind("FRED ICE BofA (HY OAS)", "fred", ("BAMLH0A0HYM2",), ("BAMLH0A0HYM2",), "2025-11-13"),
     Kind("NY Fed ON RRP", "nyfed", ("RRP_NYFED",), (NYFED,), "2025-11-24"),
     Kind("Treasury DTS (TGA)", "treasury_dts", ("TGA_DTS",), (DTS,), "2022-12-21"),
     Kind("Yahoo ^VIX close", "yahoo", ("VIX",), ("VIX",), "2025-11-12"),

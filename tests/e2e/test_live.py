@@ -20,8 +20,8 @@ from tests.support.redis_server import delete_prefix, shared_redis_or_skip, uniq
 from tests.support.replay import GOOD_KEYS, ReplayServer
 
 H41 = ("WALCL", "WLRRAL", "WDTGAL", "WTREGEN")
-NEW = "2026-08-05"  # the newest H.4.1 Wednesday in the fixtures
-RELEASE = datetime(2026, 8, 6, 20, 30, tzinfo=UTC)  # Thursday 16:30 New York
+NEW = "2025-11-12"  # the newest H.4.1 Wednesday in the fixtures (fredgraph.csv)
+RELEASE = datetime(2025, 11, 13, 21, 30, tzinfo=UTC)  # Thursday 16:30 New York (EST)
 START = RELEASE - timedelta(seconds=40)  # the daemon's clock at its start
 FLIP_AFTER = 45.0  # seconds after the start: 5 s past the expected instant
 BOUND = 45.0
