@@ -22,7 +22,10 @@ run: setup
 	$(BIN)/liquidity collect
 	$(BIN)/liquidity show net-liquidity
 
+# tests/e2e/test_live.py moves the daemon's clock with libfaketime (Debian's faketime).
 test: setup-dev
+	@command -v faketime >/dev/null || apt-get install -y -qq faketime >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq faketime >/dev/null)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy

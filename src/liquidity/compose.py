@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from liquidity.pipeline import CollectConfig
     from liquidity.publish.redis import PublishConfig
     from liquidity.redis_conn import RedisConfig
+    from liquidity.serve.live import LiveConfig
     from liquidity.sources.registry import SourceConfig
     from liquidity.storage import StoreConfig
     from liquidity.storage.questdb import QuestDBConfig
@@ -256,3 +257,25 @@ def collect_config(settings: Settings) -> CollectConfig:
         publish=publish_config(settings),
         secrets=tuple(settings.secret_values()),
     )
+
+
+def live_config(settings: Settings) -> LiveConfig:
+    """The daemon's release-window polling: its cadence and each source's daily ceiling."""
+    from liquidity.serve.cadence import Cadence
+    from liquidity.serve.live import LiveConfig
+
+    cadence = Cadence(
+        lead=settings.live_lead,
+        floor=settings.live_floor,
+        ramp_before=settings.live_ramp_before,
+        ramp_after=settings.live_ramp_after,
+        cap=settings.live_cap,
+        close=settings.live_close,
+    )
+    ceilings = {
+        "fred": settings.budget_fred,
+        "yahoo": settings.budget_yahoo,
+        "nyfed": settings.budget_nyfed,
+        "treasury_dts": settings.budget_treasury_dts,
+    }
+    return LiveConfig(settings.live, cadence, settings.live_poll_share, ceilings)

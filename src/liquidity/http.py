@@ -96,6 +96,16 @@ def _breaker_ignores(exc: BaseException) -> bool:
     return not isinstance(exc, TransientError) or isinstance(exc, RateLimitedError)
 
 
+class Limits:
+    """A source's limiters (per second, per minute). One per client by default; a process
+    that talks to a source from several places at once (the daemon: collects and polls)
+    shares one, so the source sees its limit whatever asks."""
+
+    def __init__(self, policy: HttpPolicy) -> None:
+        self.per_second = WindowLimiter.per_second(policy.requests_per_second)
+        self.per_minute = WindowLimiter.per_second(policy.requests_per_minute / 60.0, 60.0)
+
+
 class SourceClient:
     """Rate-limited, retried, breaker-guarded GETs for one source."""
 
@@ -105,13 +115,14 @@ class SourceClient:
         client: httpx.AsyncClient,
         policy: HttpPolicy,
         breakers: AsyncCircuitBreakerFactory,
+        limits: Limits | None = None,
     ) -> None:
         self.source = source
         self.client = client
         self.policy = policy
         self.breakers = breakers
-        self._per_second = WindowLimiter.per_second(policy.requests_per_second)
-        self._per_minute = WindowLimiter.per_second(policy.requests_per_minute / 60.0, 60.0)
+        limits = limits or Limits(policy)
+        self._per_second, self._per_minute = limits.per_second, limits.per_minute
         self._resume_at = 0.0  # monotonic time before which no request may go (Retry-After)
         self._backoff = wait_exponential_jitter(
             multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 
 from liquidity import clock
 from liquidity.errors import ConfigError, LiquidityError
-from liquidity.http import BreakerConfig, SourceClient, close_breakers, make_breakers, make_client
+from liquidity.http import (
+    BreakerConfig,
+    Limits,
+    SourceClient,
+    close_breakers,
+    make_breakers,
+    make_client,
+)
 from liquidity.models import FetchResult, SeriesState, WriteResult
 from liquidity.redaction import Redactor
 from liquidity.registry import SERIES, SeriesSpec, get
@@ -105,10 +112,12 @@ class CollectReport:
     statuses: dict[int, int] = field(default_factory=dict)
     elapsed: float = 0.0
     by_source: dict[str, dict[int, int]] = field(default_factory=dict)  # HTTP statuses
+    requests_by_source: dict[str, int] = field(default_factory=dict)  # sent, retries included
     retries_by_source: dict[str, int] = field(default_factory=dict)
     latencies_by_source: dict[str, list[float]] = field(default_factory=dict)  # seconds
     published: int = 0  # messages Redis newly took (series and Net Liquidity)
     publish_error: str | None = None  # Redis failed: the changes stay behind the cursor
+    published_at: datetime | None = None  # when Redis took this collect's messages
 
     @property
     def failures(self) -> list[SeriesReport]:
@@ -155,24 +164,42 @@ async def _open_sources(
     breakers: AsyncCircuitBreakerFactory,
     needed: set[str],
     vintages: bool = False,
+    limits: dict[str, Limits] | None = None,
 ) -> tuple[dict[str, Source], list[SourceClient]]:
     """A client and source for each source in ``needed``, and no others (each source's
     module is imported only here, when it is needed)."""
-    from liquidity.sources.registry import SOURCES, entry
+    from liquidity.sources.registry import SOURCES
 
     clients = []
     sources: dict[str, Source] = {}
     # In the registry's order, so reports and metrics list sources alike each run; an
     # unknown name (last) is a ConfigError from ``entry``, never silently skipped.
     for name in [n for n in SOURCES if n in needed] + sorted(needed - SOURCES.keys()):
-        source = entry(name)
-        own = config.sources.get(name)
-        if own is None:
-            raise ConfigError(f"source {name!r} has no configuration (liquidity.compose)")
-        http = await stack.enter_async_context(make_client(own.policy))
-        clients.append(SourceClient(name, http, own.policy, breakers))
-        sources[name] = source.build(clients[-1], own, vintages=vintages)
+        client, sources[name] = await open_source(config, stack, breakers, name, vintages, limits)
+        clients.append(client)
     return sources, clients
+
+
+async def open_source(
+    config: CollectConfig,
+    stack: AsyncExitStack,
+    breakers: AsyncCircuitBreakerFactory,
+    name: str,
+    vintages: bool = False,
+    limits: dict[str, Limits] | None = None,
+) -> tuple[SourceClient, Source]:
+    """Source ``name`` and its client, closed with ``stack``; with ``limits`` (by source)
+    its rate limiters are the shared ones (made on first use)."""
+    from liquidity.sources.registry import entry
+
+    source = entry(name)
+    own = config.sources.get(name)
+    if own is None:
+        raise ConfigError(f"source {name!r} has no configuration (liquidity.compose)")
+    shared = None if limits is None else limits.setdefault(name, Limits(own.policy))
+    http = await stack.enter_async_context(make_client(own.policy))
+    client = SourceClient(name, http, own.policy, breakers, shared)
+    return client, source.build(client, own, vintages=vintages)
 
 
 async def collect(
@@ -184,9 +211,11 @@ async def collect(
     on_progress: Callable[[SeriesReport], None] | None = None,
     breakers: AsyncCircuitBreakerFactory | None = None,
     vintages: bool = False,
+    limits: dict[str, Limits] | None = None,
 ) -> CollectReport:
     """Fetch, store and report. ``vintages``: FRED series come with every ALFRED
-    vintage (needs an API key), from ``start`` or the configured first date."""
+    vintage (needs an API key), from ``start`` or the configured first date. ``limits``:
+    rate limiters shared with whatever else the process asks (the daemon's polls)."""
     began = time.perf_counter()
     if vintages:
         if not config.keyed:
@@ -204,7 +233,7 @@ async def collect(
         if own_breakers:
             stack.push_async_callback(close_breakers, breakers)
         needed = {r.spec.source for r in requests}
-        sources, clients = await _open_sources(config, stack, breakers, needed, vintages)
+        sources, clients = await _open_sources(config, stack, breakers, needed, vintages, limits)
 
         def stored(fetched_at: datetime, request: FetchRequest, result: Fetched) -> None:
             # Synchronous: one series' write runs whole between two awaits of the fetches.
@@ -228,6 +257,7 @@ async def collect(
         summary.requests += c.requests
         summary.retries += c.retries
         summary.by_source[c.source] = dict(c.statuses)
+        summary.requests_by_source[c.source] = c.requests
         summary.retries_by_source[c.source] = c.retries
         summary.latencies_by_source[c.source] = list(c.latencies)
         for status, n in c.statuses.items():
@@ -245,6 +275,7 @@ async def _publish(
 
     try:
         summary.published = (await publish_pending(config, store)).added
+        summary.published_at = clock.now()
     except LiquidityError as exc:  # PublishError, or the store failing to give its feed
         summary.publish_error = redact(str(exc))
 

@@ -12,10 +12,11 @@ window.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+
+from liquidity import clock
 
 
 class WindowLimiter:
@@ -41,12 +42,12 @@ class WindowLimiter:
             yield
         finally:
             self._in_flight -= 1
-            self._done.append(time.monotonic())
+            self._done.append(clock.monotonic())
             self._released.set()
 
     async def _acquire(self) -> None:
         while True:
-            now = time.monotonic()
+            now = clock.monotonic()
             while self._done and now - self._done[0] >= self.period:
                 self._done.popleft()
             if self._in_flight + len(self._done) < self.limit:

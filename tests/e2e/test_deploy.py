@@ -447,6 +447,9 @@ def test_dashboard_shows_what_the_issue_asks() -> None:
         "liquidity_spool_rows",
         "liquidity_store_up",
         "liquidity_collect_duration_seconds_bucket",
+        "liquidity_release_delay_seconds_bucket",  # issue 17: update -> Redis, per series
+        "liquidity_requests_today",
+        "liquidity_request_budget",
     ):
         assert needle in exprs, needle
     sql = [t["rawSql"] for t in targets("grafana-postgresql-datasource")]

@@ -3,7 +3,10 @@
 Tests (and the benchmark) run the real client code against it. It can inject
 faults (status, Retry-After, hang, arbitrary body, truncation), latency and
 FRED's rate limit, counts every request, and lets a test revise a value or
-bump ``last_updated`` to simulate a new release.
+bump ``last_updated`` to simulate a new release. ``flip`` holds back a series'
+newest observations until an instant of the replay's clock (``clock.now()`` plus
+``offset``: a daemon run under ``faketime`` has its own) and then serves them, with
+FRED's ``last_updated`` and the NY Fed's ``lastUpdated`` set to that instant.
 
 Run standalone: ``python -m tests.support.replay --port 8765`` then point
 ``LIQUIDITY_FRED_API_URL=http://127.0.0.1:8765/fred``,
@@ -21,16 +24,30 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import quoteattr
+from zoneinfo import ZoneInfo
 
 from liquidity import clock
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 GOOD_KEYS = frozenset({"abcdefghijklmnopqrstuvwxyz012345"})
+
+
+@dataclass(frozen=True)
+class Flip:
+    day: str  # ISO date: observations dated this day or later are held back ...
+    at: datetime  # ... until this instant (aware), then served
+
+
+# Flip keys: a FRED series id (API and fredgraph), ``NYFED`` (ON RRP operations),
+# ``DTS`` (the Treasury statement), a Yahoo symbol without its caret (``VIX``).
+NYFED, DTS = "NYFED", "DTS"
+CHICAGO, NEW_YORK = ZoneInfo("America/Chicago"), ZoneInfo("America/New_York")
 
 
 @dataclass
@@ -67,6 +84,21 @@ class ReplayData:
         self.last_updated: dict[str, str] = {}
         self.units: dict[str, str] = {}
         self.releases: dict[str, Any] | None = None
+        self.flips: dict[str, Flip] = {}
+        self.offset = timedelta()  # the replay's clock: clock.now() + offset
+
+    def now(self) -> datetime:
+        return clock.now() + self.offset
+
+    def held(self, key: str, day: str) -> bool:
+        """Whether the observation of ``key`` dated ``day`` is still held back."""
+        flip = self.flips.get(key)
+        return flip is not None and day >= flip.day and self.now() < flip.at
+
+    def flipped_at(self, key: str) -> datetime | None:
+        """The instant ``key``'s held observations came out, if they have."""
+        flip = self.flips.get(key)
+        return flip.at if flip is not None and self.now() >= flip.at else None
 
     def csv_rows(self, series_id: str) -> list[tuple[str, str]]:
         if series_id not in self.csv:
@@ -94,6 +126,12 @@ class ReplayData:
         body: dict[str, Any] = json.loads(path.read_bytes())
         entry = body["seriess"][0]
         entry["last_updated"] = self.last_updated.get(series_id, entry["last_updated"])
+        if (flip := self.flips.get(series_id)) is not None:
+            # FRED's stamp (St. Louis time, hour offset): the flip once it happened, else the
+            # week before it (an older release's).
+            when = flip.at if self.now() >= flip.at else flip.at - timedelta(days=7)
+            local = when.astimezone(CHICAGO)
+            entry["last_updated"] = local.strftime("%Y-%m-%d %H:%M:%S") + local.strftime("%z")[:3]
         entry["units"] = self.units.get(series_id, entry["units"])
         return body
 
@@ -174,6 +212,11 @@ class ReplayServer:
                 if path in p and match in "&".join(f"{k}={v[0]}" for k, v in q.items())
             )
 
+    def flip(self, key: str, day: str, at: datetime) -> None:
+        """Hold ``key``'s observations dated ``day`` and later back until ``at``."""
+        with self._lock:
+            self.data.flips[key] = Flip(day, at)
+
     def reset_counts(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -192,7 +235,7 @@ class ReplayServer:
     def over_limit(self, key: str) -> bool:
         if self.rate_limit is None:
             return False
-        now = time.monotonic()
+        now = clock.monotonic()  # the clock's: a warped benchmark skips idle seconds
         with self._lock:
             window = self._recent.setdefault(key, deque())
             while window and now - window[0] >= 1.0:
@@ -300,15 +343,21 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads((FIXTURES / "nyfed" / "reverserepo_search.json").read_bytes())
         lo = query.get("startDate", ["1900-01-01"])[0]
         hi = query.get("endDate", ["9999-12-31"])[0]
-        ops = body["repo"]["operations"]
-        body["repo"]["operations"] = [o for o in ops if lo <= o["operationDate"] <= hi]
+        data = self.replay.data
+        ops = [o for o in body["repo"]["operations"] if lo <= o["operationDate"] <= hi]
+        ops = [o for o in ops if not data.held(NYFED, o["operationDate"])]
+        flipped, flip = data.flipped_at(NYFED), data.flips.get(NYFED)
+        for o in ops:  # published at the flip: its lastUpdated (New York time) says so
+            if flipped is not None and flip is not None and o["operationDate"] >= flip.day:
+                o["lastUpdated"] = flipped.astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M:%S")
+        body["repo"]["operations"] = ops
         return 200, json.dumps(body).encode(), "application/json"
 
     def _dts(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
         """Fiscal Data paging (page[number], page[size]) over the fixture, filtered by
         ``record_date:gte:``, as the API documents it."""
         rows = json.loads((FIXTURES / "treasury" / "operating_cash_balance.json").read_bytes())
-        data = rows["data"]
+        data = [r for r in rows["data"] if not self.replay.data.held(DTS, r["record_date"])]
         for clause in query.get("filter", [""])[0].split(","):
             if clause.startswith("record_date:gte:"):
                 data = [r for r in data if r["record_date"] >= clause.split(":", 2)[2]]
@@ -362,7 +411,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._vintages(sid, query)
         rows = self.replay.data.api_rows(sid)
         start = query.get("observation_start", ["1600-01-01"])[0]
-        rows = [r for r in rows if r[0] >= start]
+        rows = [r for r in rows if r[0] >= start and not self.replay.data.held(sid, r[0])]
         if query.get("sort_order", ["asc"])[0] == "desc":
             rows = rows[::-1]
         offset = int(query.get("offset", ["0"])[0])
@@ -391,7 +440,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not rows:
                 return 404, b"<html>Series not found</html>", "text/html"
             for d, v in rows:
-                if d >= start:
+                if d >= start and not self.replay.data.held(sid, d):
                     merged.setdefault(d, {})[sid] = v
         legacy = self.replay.legacy_csv
         out = io.StringIO()
@@ -416,7 +465,14 @@ class _Handler(BaseHTTPRequestHandler):
         result = body["chart"]["result"][0]
         lo = int(query.get("period1", ["0"])[0])
         hi = int(query.get("period2", [str(2**40)])[0])
-        keep = [i for i, t in enumerate(result["timestamp"]) if lo <= t <= hi]
+        zone = ZoneInfo(result["meta"].get("exchangeTimezoneName") or "America/New_York")
+        key = symbol.lstrip("^")
+
+        def shown(t: int) -> bool:
+            day = datetime.fromtimestamp(t, UTC).astimezone(zone).date().isoformat()
+            return lo <= t <= hi and not self.replay.data.held(key, day)
+
+        keep = [i for i, t in enumerate(result["timestamp"]) if shown(t)]
         result["timestamp"] = [result["timestamp"][i] for i in keep]
         indicators = result["indicators"]
         for block in (*indicators["quote"], *indicators.get("adjclose", [])):

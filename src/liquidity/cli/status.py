@@ -1,8 +1,14 @@
-"""``liquidity status``: per series, what we have, what is due, and how fresh it is.
+"""``liquidity status``: per series, what we have, what is due, and how fresh it is; then
+each source's requests today against its daily ceiling.
 
-The same freshness view as the daemon's metrics (``serve.freshness``)."""
+The same freshness view as the daemon's metrics (``serve.freshness``). The requests are
+the running daemon's (its ``/readyz`` at ``LIQUIDITY_METRICS_ADDR``/``_PORT``); without a
+daemon, the ceilings alone."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import typer
 
@@ -61,6 +67,48 @@ def status(ctx: typer.Context, wide: bool = WIDE) -> None:
     for sid, st in sorted(states.items()):
         if st.last_error:
             typer.echo(f"{sid}: last fetch failed: {st.last_error}", err=True)
+    from liquidity.compose import live_config
+
+    ceilings = live_config(settings).ceilings
+    _budget(ceilings, _daemon_budget(settings.metrics_addr, settings.metrics_port), table, Column)
+
+
+def _budget(
+    ceilings: Mapping[str, int], used: dict[str, dict[str, Any]] | None, table: Any, column: Any
+) -> None:
+    rows = []
+    for source, ceiling in ceilings.items():
+        mine = (used or {}).get(source, {})
+        rows.append([source, mine.get("poll", "-"), mine.get("fetch", "-"), ceiling])
+    columns = [
+        column("source"),
+        column("polls today", right=True),
+        column("fetches today", right=True),
+        column("ceiling a day", right=True),
+    ]
+    table("requests", columns, rows)
+    if used is None:
+        typer.echo("requests today: no daemon answers on the metrics port", err=True)
+
+
+def _daemon_budget(addr: str, port: int) -> dict[str, dict[str, Any]] | None:
+    """The running daemon's budget from ``/readyz`` (a raw GET: no HTTP library on the
+    start path), or None when none answers within a moment."""
+    import json
+    import socket
+
+    try:
+        with socket.create_connection((addr, port), timeout=0.5) as sock:
+            sock.sendall(f"GET /readyz HTTP/1.0\r\nHost: {addr}\r\n\r\n".encode())
+            sock.settimeout(2.0)
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        body = json.loads(data.partition(b"\r\n\r\n")[2])
+        budget = body.get("budget")
+        return budget if isinstance(budget, dict) else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _ago(seconds: float) -> str:

@@ -2,10 +2,12 @@
 
 Shaped like arq's worker: signal handlers, a burst mode for tests and cron, one
 collect at a time, a crash of one job logged and counted but never fatal. Jobs
-come from APScheduler (one per source and release, ``schedule.ReleaseTrigger``);
-a job that did not bring the observation due by now schedules a retry at a
-widening interval. The store is opened per job, so other ``liquidity`` commands
-can read a DuckDB file between jobs. With Redis configured, a lease makes one
+come from APScheduler (one per source and release, ``schedule.ReleaseTrigger``).
+With live polling (the default) each job is a release window (``serve.live``):
+it opens shortly before the release and polls a cheap signal until the value is
+published; without it, a job that did not bring the observation due by now
+schedules a retry at a widening interval. The store is opened per job, so other
+``liquidity`` commands can read a DuckDB file between jobs. With Redis configured, a lease makes one
 of several daemons the active collector; the others stand by and take over
 within one lease TTL when it dies.
 """
@@ -18,28 +20,29 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from liquidity import clock
 from liquidity.errors import LiquidityError
 from liquidity.registry import SERIES
 from liquidity.serve.alerts import Alerts
+from liquidity.serve.cadence import due
 from liquidity.serve.freshness import expected_latest
+from liquidity.serve.live import Windows
 from liquidity.serve.metrics import Metrics, Snapshot, freshness_all
 from liquidity.serve.schedule import ReleaseTrigger, groups, retry_delay
+from liquidity.serve.timed import TimedStore
 from liquidity.sources.registry import SOURCES
 
 if TYPE_CHECKING:
-    from prometheus_client import Histogram
-
     from liquidity.config import Settings
-    from liquidity.models import Change, Observation, SeriesState, WriteResult
     from liquidity.pipeline import CollectReport
+    from liquidity.registry.releases import Release
     from liquidity.serve.freshness import Freshness
     from liquidity.serve.lease import Lease
-    from liquidity.storage.base import Store
     from liquidity.thirdparty.purgatory import AsyncCircuitBreakerFactory
 
 log = logging.getLogger(__name__)
@@ -58,71 +61,12 @@ class Scheduler(Protocol):
     def shutdown(self, wait: bool = True) -> None: ...
 
 
-class TimedStore:
-    """A ``Store`` whose writes are timed into a histogram; the rest goes to ``inner``.
-
-    A ``base.Wrapper``: ``schema_of`` / ``spool_of`` find the capabilities of ``inner``."""
-
-    def __init__(self, inner: Store, histogram: Histogram) -> None:
-        self.inner = inner
-        self._histogram = histogram
-
-    def write(
-        self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
-    ) -> WriteResult:
-        with self._histogram.time():
-            return self.inner.write(observations, revision_known_at=revision_known_at)
-
-    def read(
-        self,
-        series_id: str,
-        *,
-        start: date | None = None,
-        end: date | None = None,
-        as_of: datetime | None = None,
-    ) -> list[Observation]:
-        return self.inner.read(series_id, start=start, end=end, as_of=as_of)
-
-    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
-        return self.inner.vintages(series_id, end=end)
-
-    def latest(
-        self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
-    ) -> dict[str, Observation]:
-        return self.inner.latest(series_ids, as_of=as_of)
-
-    def states(self) -> dict[str, SeriesState]:
-        return self.inner.states()
-
-    def record_fetch(
-        self,
-        series_id: str,
-        fetched_at: datetime,
-        *,
-        last_updated: str | None = None,
-        error: str | None = None,
-    ) -> None:
-        self.inner.record_fetch(series_id, fetched_at, last_updated=last_updated, error=error)
-
-    def changes(self, since: datetime | None, *, limit: int = 10_000) -> list[Change]:
-        return self.inner.changes(since, limit=limit)
-
-    def get_cursor(self, name: str) -> datetime | None:
-        return self.inner.get_cursor(name)
-
-    def set_cursor(self, name: str, position: datetime) -> None:
-        self.inner.set_cursor(name, position)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
 class Daemon:
     def __init__(self, settings: Settings) -> None:
         from prometheus_client import CollectorRegistry
 
         from liquidity import __version__
-        from liquidity.compose import collect_config, redis_config, store_config
+        from liquidity.compose import collect_config, live_config, redis_config, store_config
 
         self.settings = settings
         # Each part's own config, from the composition root.
@@ -136,6 +80,12 @@ class Daemon:
             self.registry, lambda: self.snapshot, grace=self.grace, version=__version__
         )
         self.alerts = Alerts(send=None)
+        self.live = live_config(settings)
+        self.windows = Windows(
+            self.live, self.collect_config, collect=self.collect_now,
+            states=lambda: self.snapshot.states, alert=self.alerts.update,
+            delay=self.metrics.release_delay, active=self._collecting,
+        )  # fmt: skip
         self.stop = asyncio.Event()
         self.lock = asyncio.Lock()
         self.store_failures = 0
@@ -143,6 +93,8 @@ class Daemon:
         self._breakers: AsyncCircuitBreakerFactory | None = None  # built in ``run``
         self._scheduler: Scheduler | None = None  # started in ``run`` unless burst
         self._jobs: set[asyncio.Task[None]] = set()  # run apart from the loops a stop cancels
+        self._windows_now: list[asyncio.Task[None]] = []  # windows open when we started
+        self._window_jobs: list[tuple[str, str, Release, list[str], int]] = []
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -155,7 +107,9 @@ class Daemon:
             loop.add_signal_handler(sig, self.stop.set)
         server = serve(ops_app(self.registry, self.readiness), self.settings.metrics_addr,
                        self.settings.metrics_port)  # fmt: skip
-        self._breakers = breakers = make_breakers(self.collect_config.breakers)
+        self._breakers = self.windows.breakers = breakers = make_breakers(
+            self.collect_config.breakers
+        )
         await breakers.initialize()
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(server.shutdown)
@@ -172,6 +126,7 @@ class Daemon:
                      asyncio.create_task(self._snapshot_loop())]  # fmt: skip
             await self.stop.wait()
             log.info("stopping: finishing the collect in progress")
+            self.windows.cancel()
             for task in tasks:
                 task.cancel()
             await self._finish_jobs()
@@ -235,17 +190,38 @@ class Daemon:
         self._scheduler = scheduler
         now = clock.now()
         interval = self.settings.serve_interval
-        for (source, release), specs in groups(SERIES.values()).items():
+        grouped = groups(SERIES.values())
+        per_day = Counter(source for source, _ in grouped)  # windows of a source in a day
+        for (source, release), specs in grouped.items():
             name = f"{source}:{release.name}"
             ids = [s.id for s in specs]
-            trigger = (IntervalTrigger(seconds=interval, start_date=now) if interval
-                       else ReleaseTrigger(release))  # fmt: skip
+            job: Callable[..., Awaitable[None]] = self.job
+            args: list[object] = [name, ids]
+            if interval:
+                trigger: object = IntervalTrigger(seconds=interval, start_date=now)
+            elif self.live.enabled:  # the window opens ``lead`` before the release
+                lead = timedelta(seconds=self.live.cadence.lead)
+                trigger, job = ReleaseTrigger(release, -lead), self.windows.run
+                args = [name, source, release, ids, per_day[source]]
+            else:
+                trigger = ReleaseTrigger(release)
             scheduler.add_job(
-                self.job, trigger, args=[name, ids], id=name, name=name,
+                job, trigger, args=args, id=name, name=name,
                 max_instances=1, coalesce=True, misfire_grace_time=3600,
             )  # fmt: skip
+            if job == self.windows.run:
+                self._window_jobs.append((name, source, release, ids, per_day[source]))
         scheduler.start()
         return scheduler
+
+    def _open_windows_now(self) -> None:
+        """Windows already open when this daemon starts collecting (started, or took the
+        lease, inside one): their trigger fired before, so they start here."""
+        now, cadence = clock.now(), self.live.cadence
+        for name, source, release, ids, per_day in self._window_jobs:
+            if due(release, now, cadence).opens(cadence) <= now:
+                task = asyncio.create_task(self.windows.run(name, source, release, ids, per_day))
+                self._windows_now.append(task)
 
     # -- leadership -----------------------------------------------------------------------
 
@@ -265,33 +241,57 @@ class Daemon:
     async def _lease_loop(self, lease: Lease | None) -> None:
         if lease is None:
             self._spawn("catch-up", list(SERIES))
+            self._open_windows_now()
             return
         was_active = False
         while not self.stop.is_set():
             active = await self._keep_lease(lease)
             if active and not was_active:
                 self._spawn("catch-up", list(SERIES))
+                self._open_windows_now()
             was_active = active
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), self.settings.lease_ttl / 3)
 
     # -- jobs -----------------------------------------------------------------------------
 
+    def _collecting(self) -> bool:
+        return not self.stop.is_set() and self.snapshot.active
+
     async def job(self, name: str, ids: Sequence[str], attempt: int = 0) -> None:
-        if self.stop.is_set() or not self.snapshot.active:
-            return
+        await self.collect_now(name, ids)
+        self._schedule_retry(name, ids, attempt)
+
+    async def collect_now(self, name: str, ids: Sequence[str]) -> CollectReport | None:
+        """One collect under the lock (within each source's daily budget), the snapshot
+        refreshed after it."""
+        if not self._collecting():
+            return None
         async with self.lock:
             if self.stop.is_set():
-                return
+                return None
             report = None
+            ids = self._within_budget(ids)
             try:
-                report = await self._collect(name, ids)
+                report = await self._collect(name, ids) if ids else None
             except Exception:
                 log.exception("job %s failed", name)
                 self.metrics.job_failures.labels(name).inc()
+            self.windows.count(report)
             self.jobs_run += 1
         await self.refresh(report)
-        self._schedule_retry(name, ids, attempt)
+        return report
+
+    def _within_budget(self, ids: Sequence[str]) -> list[str]:
+        from liquidity.serve.live import fetch_estimate
+
+        now, kept = clock.now(), []
+        for (source, _), specs in groups(SERIES[i] for i in ids).items():
+            if self.windows.ledger.allows(source, fetch_estimate(specs), now):
+                kept += [s.id for s in specs]
+            else:
+                log.warning("%s: daily request budget spent; not collecting it today", source)
+        return kept
 
     async def _collect(self, name: str, ids: Sequence[str]) -> CollectReport:
         from liquidity.pipeline import collect
@@ -300,7 +300,8 @@ class Daemon:
         store = open_store(self.store_config)
         try:
             timed = TimedStore(store, self.metrics.store_seconds)
-            report = await collect(self.collect_config, timed, ids, breakers=self._breakers)
+            report = await collect(self.collect_config, timed, ids, breakers=self._breakers,
+                                   limits=self.windows.limits)  # fmt: skip
         finally:
             store.close()
         self.metrics.observe(name, report)
@@ -313,6 +314,8 @@ class Daemon:
     def _schedule_retry(self, name: str, ids: Sequence[str], attempt: int) -> None:
         """Retry the series whose due observation is still missing, at widening waits."""
         if self._scheduler is None or self.settings.serve_interval or self.stop.is_set():
+            return
+        if self.live.enabled:  # the release window polls instead
             return
         now = clock.now()
         late = [sid for sid in ids if _late(sid, self.snapshot, now)]
@@ -356,6 +359,7 @@ class Daemon:
                     breaker = await breakers.get_breaker(source)
                     snap.breakers[source] = breaker.context.state == "opened"
         snap.taken_at = clock.now()
+        snap.budget = self.windows.ledger.snapshot(snap.taken_at)
         if snap.active:
             await self._alert(report)
 
@@ -365,7 +369,8 @@ class Daemon:
                    if f.overdue]  # fmt: skip
         reasons = [f"store unreachable: {snap.store_error}"] if not snap.store_up else []
         reasons += [f"{sid} overdue" for sid in overdue]
-        body = {"reasons": reasons, "active": snap.active, "jobs_run": self.jobs_run}
+        body = {"reasons": reasons, "active": snap.active, "jobs_run": self.jobs_run,
+                "budget": snap.budget}  # fmt: skip
         return not reasons, body
 
     async def _alert(self, report: CollectReport | None) -> None:

@@ -50,6 +50,9 @@ JOB_FAILURES = P + "job_failures"
 COLLECT_SECONDS = P + "collect_duration_seconds"
 STORE_SECONDS = P + "store_write_duration_seconds"
 FETCH_SECONDS = P + "fetch_duration_seconds"
+RELEASE_DELAY = P + "release_delay_seconds"
+REQUESTS_TODAY = P + "requests_today"
+REQUEST_BUDGET = P + "request_budget"
 BUILD = P + "build"
 
 
@@ -64,6 +67,8 @@ class Snapshot:
     breakers: dict[str, bool] = field(default_factory=dict)  # source -> open
     active: bool = True  # holds the collector lease (or runs alone)
     taken_at: datetime | None = None
+    # Per source: requests today by kind ("poll", "fetch") and the daily "ceiling".
+    budget: dict[str, dict[str, int | None]] = field(default_factory=dict)
 
 
 def freshness_all(snapshot: Snapshot, now: datetime, grace: timedelta) -> list[Freshness]:
@@ -115,6 +120,22 @@ class FreshnessCollector(Collector):
         for source, is_open in sorted(snap.breakers.items()):
             breaker.add_metric([source], float(is_open))
         yield breaker
+        yield from _budget(snap)
+
+
+def _budget(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
+    used = GaugeMetricFamily(REQUESTS_TODAY, "Requests to the source today (New York day), "
+                             "by kind: poll (signals) or fetch (observations).",
+                             labels=["source", "kind"])  # fmt: skip
+    ceiling = GaugeMetricFamily(REQUEST_BUDGET, "The daily request ceiling of the source.",
+                                labels=["source"])  # fmt: skip
+    for source, row in sorted(snap.budget.items()):
+        for kind in ("poll", "fetch"):
+            used.add_metric([source, kind], float(row.get(kind) or 0))
+        if row.get("ceiling") is not None:
+            ceiling.add_metric([source], float(row["ceiling"] or 0))
+    yield used
+    yield ceiling
 
 
 def _day(day: object) -> float | None:
@@ -162,6 +183,11 @@ class Metrics:
         self.fetch_seconds = Histogram(
             FETCH_SECONDS, "Duration of one HTTP request, by source.", ["source"], registry=r,
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )  # fmt: skip
+        self.release_delay = Histogram(
+            RELEASE_DELAY, "Seconds from the source's own update instant (FRED last_updated, "
+            "NY Fed lastUpdated; else the last poll that saw the old data) to publication.",
+            ["series"], registry=r, buckets=(1, 2.5, 5, 10, 15, 20, 30, 45, 60, 120, 300, 900),
         )  # fmt: skip
         Info(BUILD, "Build information.", registry=r).info({"version": version})
         registry.register(FreshnessCollector(snapshot, grace, clock))

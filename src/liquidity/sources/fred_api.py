@@ -330,6 +330,11 @@ class FredApiSource:
             if last_page(body, page, offset, PAGE_LIMIT, spec.id):
                 return result
 
+    async def metadata(self, spec: SeriesSpec) -> tuple[dict[str, Any], int]:
+        """The series' metadata entry (``last_updated``, ``units``) and the requests it took:
+        one listing per release for this source's life, shared by the series that ask."""
+        return await self._metadata(spec)
+
     async def _metadata(self, spec: SeriesSpec) -> tuple[dict[str, Any], int]:
         """The series' metadata entry, and how many requests this series started for it."""
         asked = 0
