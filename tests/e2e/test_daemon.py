@@ -66,10 +66,13 @@ def test_outage_gives_one_alert_and_one_recovery(
     replay: ReplayServer, tmp_path: Path, webhook: Webhook
 ) -> None:
     env = daemon_env(
-        replay, tmp_path / "a.duckdb", LIQUIDITY_DISCORD_WEBHOOK_URL=webhook.url,
-        LIQUIDITY_OVERDUE_GRACE="1e12", LIQUIDITY_BREAKER_THRESHOLD="1000",
+        replay,
+        tmp_path / "a.duckdb",
+        LIQUIDITY_DISCORD_WEBHOOK_URL=webhook.url,
+        LIQUIDITY_OVERDUE_GRACE="1e12",
+        LIQUIDITY_BREAKER_THRESHOLD="1000",
         LIQUIDITY_RETRY_ATTEMPTS="1",
-    )  # fmt: skip
+    )
     port = int(env["LIQUIDITY_METRICS_PORT"])
     fault = replay.fail("/fredgraph.csv", status=503, times=-1)
     proc = start_daemon(env)
@@ -92,8 +95,11 @@ def test_standby_takes_over_when_the_active_daemon_dies(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
     url, prefix = shared_redis_or_skip(), unique_prefix()
-    extra = {"LIQUIDITY_REDIS_URL": url, "LIQUIDITY_REDIS_PREFIX": prefix,
-             "LIQUIDITY_LEASE_TTL": "2"}  # fmt: skip
+    extra = {
+        "LIQUIDITY_REDIS_URL": url,
+        "LIQUIDITY_REDIS_PREFIX": prefix,
+        "LIQUIDITY_LEASE_TTL": "2",
+    }
     a_env = daemon_env(replay, tmp_path / "a.duckdb", **extra)
     b_env = daemon_env(replay, tmp_path / "b.duckdb", **extra)
     a_port, b_port = int(a_env["LIQUIDITY_METRICS_PORT"]), int(b_env["LIQUIDITY_METRICS_PORT"])

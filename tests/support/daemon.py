@@ -35,9 +35,15 @@ def start_daemon(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 def daemon_env(replay: ReplayServer, db: Path, **extra: str) -> dict[str, str]:
     port = free_port()
-    return cli_env(replay, db, LIQUIDITY_METRICS_PORT=str(port), LIQUIDITY_SERVE_INTERVAL="1",
-                   LIQUIDITY_SERVE_SNAPSHOT_INTERVAL="0.5", LOG=str(db.with_suffix(".log")),
-                   **extra)  # fmt: skip
+    return cli_env(
+        replay,
+        db,
+        LIQUIDITY_METRICS_PORT=str(port),
+        LIQUIDITY_SERVE_INTERVAL="1",
+        LIQUIDITY_SERVE_SNAPSHOT_INTERVAL="0.5",
+        LOG=str(db.with_suffix(".log")),
+        **extra,
+    )
 
 
 def get(port: int, path: str) -> tuple[int, str]:

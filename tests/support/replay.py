@@ -335,8 +335,9 @@ class _Handler(BaseHTTPRequestHandler):
         rows = [r for r in body["observations"] if r["date"] >= start]
         offset = int(query.get("offset", ["0"])[0])
         limit = min(int(query.get("limit", ["100000"])[0]), self.replay.max_page or 100000)
-        body.update(count=len(rows), offset=offset, limit=limit,
-                    observations=rows[offset : offset + limit])  # fmt: skip
+        body.update(
+            count=len(rows), offset=offset, limit=limit, observations=rows[offset : offset + limit]
+        )
         return 200, json.dumps(body).encode(), "application/json"
 
     def _nyfed(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
@@ -396,11 +397,15 @@ class _Handler(BaseHTTPRequestHandler):
         limit = int(query.get("limit", ["1000"])[0])
         realtime = metas[0]["realtime_start"] if metas else _st_louis_today()
         body = {
-            "realtime_start": realtime, "realtime_end": realtime,
-            "order_by": "series_id", "sort_order": "asc",
-            "count": len(metas), "offset": offset, "limit": limit,
+            "realtime_start": realtime,
+            "realtime_end": realtime,
+            "order_by": "series_id",
+            "sort_order": "asc",
+            "count": len(metas),
+            "offset": offset,
+            "limit": limit,
             "seriess": [m["seriess"][0] for m in metas[offset : offset + limit]],
-        }  # fmt: skip
+        }
         return 200, json.dumps(body).encode(), "application/json"
 
     def _observations(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
@@ -419,16 +424,23 @@ class _Handler(BaseHTTPRequestHandler):
         realtime = self.replay.data.api_realtime.get(sid, _st_louis_today())
         page = rows[offset : offset + limit]
         body = {
-            "realtime_start": realtime, "realtime_end": realtime,
-            "observation_start": start, "observation_end": "9999-12-31",
-            "units": "lin", "output_type": 1, "file_type": "json",
-            "order_by": "observation_date", "sort_order": query.get("sort_order", ["asc"])[0],
-            "count": len(rows), "offset": offset, "limit": limit,
+            "realtime_start": realtime,
+            "realtime_end": realtime,
+            "observation_start": start,
+            "observation_end": "9999-12-31",
+            "units": "lin",
+            "output_type": 1,
+            "file_type": "json",
+            "order_by": "observation_date",
+            "sort_order": query.get("sort_order", ["asc"])[0],
+            "count": len(rows),
+            "offset": offset,
+            "limit": limit,
             "observations": [
                 {"realtime_start": realtime, "realtime_end": realtime, "date": d, "value": v}
                 for d, v in page
             ],
-        }  # fmt: skip
+        }
         return 200, json.dumps(body).encode(), "application/json"
 
     def _fredgraph(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:

@@ -21,8 +21,11 @@ def local(runs: list[datetime]) -> list[tuple[date, int, int]]:
 def test_h41_runs_thursday_1635_new_york_across_dst() -> None:
     # DST ends Sunday 1 November 2026: 16:35 New York is 20:35Z before, 21:35Z after.
     runs = next_runs(ReleaseTrigger(H41), datetime(2026, 10, 20, tzinfo=UTC), 3)
-    assert local(runs) == [(date(2026, 10, 22), 16, 35), (date(2026, 10, 29), 16, 35),
-                           (date(2026, 11, 5), 16, 35)]  # fmt: skip
+    assert local(runs) == [
+        (date(2026, 10, 22), 16, 35),
+        (date(2026, 10, 29), 16, 35),
+        (date(2026, 11, 5), 16, 35),
+    ]
     assert runs[1] == datetime(2026, 10, 29, 20, 35, tzinfo=UTC)
     assert runs[2] == datetime(2026, 11, 5, 21, 35, tzinfo=UTC)
 
@@ -42,8 +45,11 @@ def test_holidays_move_runs_to_the_next_business_day() -> None:
     assert local(runs) == [(date(2026, 11, 27), 16, 35), (date(2026, 12, 3), 16, 35)]
     # Daily H.15: Wednesday, then Friday (Thursday is a holiday), never twice on Friday.
     runs = next_runs(ReleaseTrigger(H15), datetime(2026, 11, 25, 12, 0, tzinfo=UTC), 3)
-    assert local(runs) == [(date(2026, 11, 25), 16, 20), (date(2026, 11, 27), 16, 20),
-                           (date(2026, 11, 30), 16, 20)]  # fmt: skip
+    assert local(runs) == [
+        (date(2026, 11, 25), 16, 20),
+        (date(2026, 11, 27), 16, 20),
+        (date(2026, 11, 30), 16, 20),
+    ]
     # Good Friday: NYSE closed, so no market close run; the Fed works.
     runs = next_runs(ReleaseTrigger(CBOE_CLOSE), datetime(2026, 4, 2, 22, 0, tzinfo=UTC), 1)
     assert local(runs) == [(date(2026, 4, 6), 16, 20)]
@@ -66,8 +72,9 @@ def test_expected_latest_follows_the_release() -> None:
 def test_overdue_only_after_the_grace() -> None:
     walcl = get("WALCL")
     now = datetime(2026, 11, 20, 12, 0, tzinfo=NY)
-    state = SeriesState("WALCL", date(2026, 11, 11), None, None, 10,
-                        datetime(2026, 11, 20, 10, 0, tzinfo=UTC), None)  # fmt: skip
+    state = SeriesState(
+        "WALCL", date(2026, 11, 11), None, None, 10, datetime(2026, 11, 20, 10, 0, tzinfo=UTC), None
+    )
     late = freshness(walcl, state, now, grace=timedelta(hours=6))
     assert late.expected_date == date(2026, 11, 18) and late.overdue
     assert late.fetch_age == 7 * 3600

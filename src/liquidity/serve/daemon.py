@@ -82,10 +82,14 @@ class Daemon:
         self.alerts = Alerts(send=None)
         self.live = live_config(settings)
         self.windows = Windows(
-            self.live, self.collect_config, collect=self.collect_now,
-            states=lambda: self.snapshot.states, alert=self.alerts.update,
-            delay=self.metrics.release_delay, active=self._collecting,
-        )  # fmt: skip
+            self.live,
+            self.collect_config,
+            collect=self.collect_now,
+            states=lambda: self.snapshot.states,
+            alert=self.alerts.update,
+            delay=self.metrics.release_delay,
+            active=self._collecting,
+        )
         self.stop = asyncio.Event()
         self.lock = asyncio.Lock()
         self.store_failures = 0
@@ -105,8 +109,11 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop.set)
-        server = serve(ops_app(self.registry, self.readiness), self.settings.metrics_addr,
-                       self.settings.metrics_port)  # fmt: skip
+        server = serve(
+            ops_app(self.registry, self.readiness),
+            self.settings.metrics_addr,
+            self.settings.metrics_port,
+        )
         self._breakers = self.windows.breakers = breakers = make_breakers(
             self.collect_config.breakers
         )
@@ -122,8 +129,10 @@ class Daemon:
                 return 0
             scheduler = self._start_scheduler()
             stack.callback(scheduler.shutdown, wait=False)
-            tasks = [asyncio.create_task(self._lease_loop(lease)),
-                     asyncio.create_task(self._snapshot_loop())]  # fmt: skip
+            tasks = [
+                asyncio.create_task(self._lease_loop(lease)),
+                asyncio.create_task(self._snapshot_loop()),
+            ]
             await self.stop.wait()
             log.info("stopping: finishing the collect in progress")
             self.windows.cancel()
@@ -206,9 +215,15 @@ class Daemon:
             else:
                 trigger = ReleaseTrigger(release)
             scheduler.add_job(
-                job, trigger, args=args, id=name, name=name,
-                max_instances=1, coalesce=True, misfire_grace_time=3600,
-            )  # fmt: skip
+                job,
+                trigger,
+                args=args,
+                id=name,
+                name=name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=3600,
+            )
             if job == self.windows.run:
                 self._window_jobs.append((name, source, release, ids, per_day[source]))
         scheduler.start()
@@ -300,8 +315,9 @@ class Daemon:
         store = open_store(self.store_config)
         try:
             timed = TimedStore(store, self.metrics.store_seconds)
-            report = await collect(self.collect_config, timed, ids, breakers=self._breakers,
-                                   limits=self.windows.limits)  # fmt: skip
+            report = await collect(
+                self.collect_config, timed, ids, breakers=self._breakers, limits=self.windows.limits
+            )
         finally:
             store.close()
         self.metrics.observe(name, report)
@@ -321,11 +337,15 @@ class Daemon:
         late = [sid for sid in ids if _late(sid, self.snapshot, now)]
         if not late or attempt >= self.settings.serve_max_retries:
             return
-        wait = retry_delay(attempt, timedelta(seconds=self.settings.serve_retry_first),
-                           timedelta(seconds=self.settings.serve_retry_cap))  # fmt: skip
+        wait = retry_delay(
+            attempt,
+            timedelta(seconds=self.settings.serve_retry_first),
+            timedelta(seconds=self.settings.serve_retry_cap),
+        )
         base = name.split(":retry")[0]
-        self._scheduler.add_job(self.job, "date", run_date=now + wait,
-                                args=[f"{base}:retry", late, attempt + 1])  # fmt: skip
+        self._scheduler.add_job(
+            self.job, "date", run_date=now + wait, args=[f"{base}:retry", late, attempt + 1]
+        )
 
     # -- state, readiness, alerts --------------------------------------------------------
 
@@ -365,21 +385,30 @@ class Daemon:
 
     def readiness(self) -> tuple[bool, dict[str, Any]]:
         snap = self.snapshot
-        overdue = [f.series_id for f in freshness_all(snap, clock.now(), self.grace)
-                   if f.overdue]  # fmt: skip
+        overdue = [f.series_id for f in freshness_all(snap, clock.now(), self.grace) if f.overdue]
         reasons = [f"store unreachable: {snap.store_error}"] if not snap.store_up else []
         reasons += [f"{sid} overdue" for sid in overdue]
-        body = {"reasons": reasons, "active": snap.active, "jobs_run": self.jobs_run,
-                "budget": snap.budget}  # fmt: skip
+        body = {
+            "reasons": reasons,
+            "active": snap.active,
+            "jobs_run": self.jobs_run,
+            "budget": snap.budget,
+        }
         return not reasons, body
 
     async def _alert(self, report: CollectReport | None) -> None:
         snap, now = self.snapshot, clock.now()
-        overdue = {f"overdue:{f.series_id}": _overdue_text(f)
-                   for f in freshness_all(snap, now, self.grace) if f.overdue}  # fmt: skip
+        overdue = {
+            f"overdue:{f.series_id}": _overdue_text(f)
+            for f in freshness_all(snap, now, self.grace)
+            if f.overdue
+        }
         await self.alerts.sync("overdue:", overdue)
-        breakers = {f"breaker:{s}": f"circuit breaker open for {s}"
-                    for s, is_open in snap.breakers.items() if is_open}  # fmt: skip
+        breakers = {
+            f"breaker:{s}": f"circuit breaker open for {s}"
+            for s, is_open in snap.breakers.items()
+            if is_open
+        }
         await self.alerts.sync("breaker:", breakers)
         if report is not None:  # per source that took part in this collect
             failing: dict[str, list[str]] = {}
@@ -392,8 +421,9 @@ class Daemon:
                 await self.alerts.update(f"failing:{src}", bool(ids), text)
         store_down = self.store_failures >= STORE_FAILURES_BEFORE_ALERT
         await self.alerts.update("store", store_down, f"store unreachable: {snap.store_error}")
-        await self.alerts.update("spool", snap.spool_rows > 0,
-                                 f"{snap.spool_rows} rows wait in the spool")  # fmt: skip
+        await self.alerts.update(
+            "spool", snap.spool_rows > 0, f"{snap.spool_rows} rows wait in the spool"
+        )
 
 
 def _late(series_id: str, snap: Snapshot, now: datetime) -> bool:
@@ -404,5 +434,7 @@ def _late(series_id: str, snap: Snapshot, now: datetime) -> bool:
 
 
 def _overdue_text(f: Freshness) -> str:
-    return (f"{f.series_id} overdue: expected {f.expected_date} (released "
-            f"{f.due_at:%Y-%m-%d %H:%M} UTC), newest stored {f.last_date}")  # fmt: skip
+    return (
+        f"{f.series_id} overdue: expected {f.expected_date} (released "
+        f"{f.due_at:%Y-%m-%d %H:%M} UTC), newest stored {f.last_date}"
+    )

@@ -113,10 +113,12 @@ class FreshnessCollector(Collector):
             SPOOL_ROWS, "Rows waiting in the local spool.", value=snap.spool_rows
         )
         yield GaugeMetricFamily(STORE_UP, "1 when the store answered.", value=float(snap.store_up))
-        yield GaugeMetricFamily(ACTIVE, "1 when this daemon is the active collector.",
-                                value=float(snap.active))  # fmt: skip
-        breaker = GaugeMetricFamily(BREAKER_OPEN, "1 when the source's breaker is open.",
-                                    labels=["source"])  # fmt: skip
+        yield GaugeMetricFamily(
+            ACTIVE, "1 when this daemon is the active collector.", value=float(snap.active)
+        )
+        breaker = GaugeMetricFamily(
+            BREAKER_OPEN, "1 when the source's breaker is open.", labels=["source"]
+        )
         for source, is_open in sorted(snap.breakers.items()):
             breaker.add_metric([source], float(is_open))
         yield breaker
@@ -124,11 +126,15 @@ class FreshnessCollector(Collector):
 
 
 def _budget(snap: Snapshot) -> Iterator[GaugeMetricFamily]:
-    used = GaugeMetricFamily(REQUESTS_TODAY, "Requests to the source today (New York day), "
-                             "by kind: poll (signals) or fetch (observations).",
-                             labels=["source", "kind"])  # fmt: skip
-    ceiling = GaugeMetricFamily(REQUEST_BUDGET, "The daily request ceiling of the source.",
-                                labels=["source"])  # fmt: skip
+    used = GaugeMetricFamily(
+        REQUESTS_TODAY,
+        "Requests to the source today (New York day), "
+        "by kind: poll (signals) or fetch (observations).",
+        labels=["source", "kind"],
+    )
+    ceiling = GaugeMetricFamily(
+        REQUEST_BUDGET, "The daily request ceiling of the source.", labels=["source"]
+    )
     for source, row in sorted(snap.budget.items()):
         for kind in ("poll", "fetch"):
             used.add_metric([source, kind], float(row.get(kind) or 0))
@@ -160,35 +166,50 @@ class Metrics:
         )
         self.retries = Counter(RETRIES, "Retried requests by source.", ["source"], registry=r)
         self.rows = Counter(
-            ROWS, "Rows written by series and kind (new, revised, spooled).", ["series", "kind"],
+            ROWS,
+            "Rows written by series and kind (new, revised, spooled).",
+            ["series", "kind"],
             registry=r,
-        )  # fmt: skip
+        )
         self.missing = Counter(MISSING, "Missing values skipped.", ["series"], registry=r)
         self.rejected = Counter(
-            REJECTED, "Values refused before the store (not finite, or dated in the future).",
-            ["series", "reason"], registry=r,
-        )  # fmt: skip
+            REJECTED,
+            "Values refused before the store (not finite, or dated in the future).",
+            ["series", "reason"],
+            registry=r,
+        )
         self.fetch_errors = Counter(FETCH_ERRORS, "Failed fetches.", ["series"], registry=r)
         self.published = Counter(PUBLISHED, "Messages newly published to Redis.", registry=r)
         self.publish_failures = Counter(PUBLISH_FAILURES, "Failed publishes.", registry=r)
         self.job_failures = Counter(JOB_FAILURES, "Jobs that raised.", ["job"], registry=r)
         self.collect_seconds = Histogram(
-            COLLECT_SECONDS, "Duration of a collect job.", ["job"], registry=r,
+            COLLECT_SECONDS,
+            "Duration of a collect job.",
+            ["job"],
+            registry=r,
             buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300),
-        )  # fmt: skip
+        )
         self.store_seconds = Histogram(
-            STORE_SECONDS, "Duration of one store write.", registry=r,
+            STORE_SECONDS,
+            "Duration of one store write.",
+            registry=r,
             buckets=(0.005, 0.02, 0.1, 0.5, 2, 10),
-        )  # fmt: skip
+        )
         self.fetch_seconds = Histogram(
-            FETCH_SECONDS, "Duration of one HTTP request, by source.", ["source"], registry=r,
+            FETCH_SECONDS,
+            "Duration of one HTTP request, by source.",
+            ["source"],
+            registry=r,
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-        )  # fmt: skip
+        )
         self.release_delay = Histogram(
-            RELEASE_DELAY, "Seconds from the source's own update instant (FRED last_updated, "
+            RELEASE_DELAY,
+            "Seconds from the source's own update instant (FRED last_updated, "
             "NY Fed lastUpdated; else the last poll that saw the old data) to publication.",
-            ["series"], registry=r, buckets=(1, 2.5, 5, 10, 15, 20, 30, 45, 60, 120, 300, 900),
-        )  # fmt: skip
+            ["series"],
+            registry=r,
+            buckets=(1, 2.5, 5, 10, 15, 20, 30, 45, 60, 120, 300, 900),
+        )
         Info(BUILD, "Build information.", registry=r).info({"version": version})
         registry.register(FreshnessCollector(snapshot, grace, clock))
 
