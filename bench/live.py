@@ -42,10 +42,10 @@ from tests.support.replay import DTS, NYFED, ReplayServer
 
 from bench.common import API_KEY, ROOT
 from liquidity import clock
+from liquidity.catalog.active import SERIES
 from liquidity.compose import collect_config, live_config
 from liquidity.config import Settings
 from liquidity.pipeline import CollectReport, collect
-from liquidity.registry import SERIES
 from liquidity.serve.budget import FETCH, POLL
 from liquidity.serve.cadence import polls
 from liquidity.serve.live import Windows, missing

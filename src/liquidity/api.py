@@ -47,7 +47,7 @@ def series(
 
 def _series_data(store: Any, series_id: str, window: Window, realtime: bool, frame: Frame) -> Any:
     from liquidity import query
-    from liquidity.registry.series import active_catalog
+    from liquidity.catalog.active import active_catalog
 
     catalog = active_catalog()
     entry_id = catalog.find(series_id)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from liquidity.pipeline import CollectConfig
     from liquidity.publish.redis import PublishConfig
     from liquidity.redis_conn import RedisConfig
-    from liquidity.serve.live import LiveConfig
     from liquidity.sources.registry import SourceConfig
     from liquidity.storage import StoreConfig
     from liquidity.storage.questdb import QuestDBConfig
@@ -32,12 +31,15 @@ def install_catalog(settings: Settings) -> Catalog:
     ``catalog.toml`` if there is one) merged over the packaged one, made the active one.
     Without an API key every series must declare its unit; with one a FRED series may
     leave it to FRED (``fred_units``)."""
-    from liquidity.catalog import install
+    from liquidity.catalog import load_catalog
+    from liquidity.catalog.active import install_catalog as make_active
 
     path, explicit = catalog_path(settings)
     units = fred_units(settings, path, required=explicit)
     keyed = settings.fred_api_key is not None
-    return install(path, keyed=keyed, required=explicit, fred_units=units)
+    catalog = load_catalog(path, keyed=keyed, required=explicit, fred_units=units)
+    make_active(catalog)  # every part reads catalog.active.SERIES
+    return catalog
 
 
 def fred_units_path(settings: Settings) -> Path:
@@ -257,25 +259,3 @@ def collect_config(settings: Settings) -> CollectConfig:
         publish=publish_config(settings),
         secrets=tuple(settings.secret_values()),
     )
-
-
-def live_config(settings: Settings) -> LiveConfig:
-    """The daemon's release-window polling: its cadence and each source's daily ceiling."""
-    from liquidity.serve.cadence import Cadence
-    from liquidity.serve.live import LiveConfig
-
-    cadence = Cadence(
-        lead=settings.live_lead,
-        floor=settings.live_floor,
-        ramp_before=settings.live_ramp_before,
-        ramp_after=settings.live_ramp_after,
-        cap=settings.live_cap,
-        close=settings.live_close,
-    )
-    ceilings = {
-        "fred": settings.budget_fred,
-        "yahoo": settings.budget_yahoo,
-        "nyfed": settings.budget_nyfed,
-        "treasury_dts": settings.budget_treasury_dts,
-    }
-    return LiveConfig(settings.live, cadence, settings.live_poll_share, ceilings)

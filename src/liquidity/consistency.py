@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from liquidity.registry import get
+from liquidity.catalog.active import get
 
 if TYPE_CHECKING:
     from liquidity.models import Observation
@@ -95,7 +95,7 @@ def negatives(
     store: Store, *, start: date | None = None, as_of: datetime | None = None
 ) -> dict[str, list[date]]:
     """Dates on which a series that cannot be negative (a balance, an index) is, by id."""
-    from liquidity.registry import SERIES
+    from liquidity.catalog.active import SERIES
     from liquidity.vetting import can_be_negative
 
     found = {}

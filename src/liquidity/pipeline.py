@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from liquidity import clock
+from liquidity.catalog.active import SERIES, get
 from liquidity.errors import ConfigError, LiquidityError
 from liquidity.http import (
     BreakerConfig,
@@ -32,7 +33,7 @@ from liquidity.http import (
 )
 from liquidity.models import FetchResult, SeriesState, WriteResult
 from liquidity.redaction import Redactor
-from liquidity.registry import SERIES, SeriesSpec, get
+from liquidity.registry import SeriesSpec
 from liquidity.sources.base import FetchRequest, Source
 
 Fetched = FetchResult | BaseException  # a source's result for one request, or its error

@@ -86,8 +86,8 @@ def prepare(
     """Read what ``what`` names from the store and decide every line of the chart; with
     ``realtime``, each series also as it was known each day, beside its latest values."""
     from liquidity import query
-    from liquidity.publish.names import NETLIQ_IDS
-    from liquidity.registry.series import active_catalog
+    from liquidity.catalog.active import active_catalog
+    from liquidity.transforms.net_liquidity import NETLIQ_IDS
 
     catalog = active_catalog()
     names = [w for w in what if w.lower() == NET_LIQUIDITY]

@@ -96,7 +96,7 @@ def why_empty(
     """Why a read of ``what`` (a series id or ``net-liquidity``) found no rows, in one line:
     nothing collected, nothing public yet at ``as_of``, or a window that misses what is
     stored (named, with the first and last date stored)."""
-    from liquidity.registry.series import active_catalog
+    from liquidity.catalog.active import active_catalog
 
     start, end, as_of = window.start, window.end, window.as_of
     catalog = active_catalog()

@@ -27,9 +27,9 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 import liquidity.serve.metrics as metrics_module
+from liquidity.catalog.active import SERIES
 from liquidity.config import Settings
 from liquidity.models import Observation
-from liquidity.registry import SERIES
 from liquidity.registry.units import Unit
 from liquidity.serve.metrics import Metrics, Snapshot
 from liquidity.transforms.net_liquidity import components, compute, variant

@@ -245,7 +245,7 @@ def test_realtime_is_drawn_beside_the_latest(collected: dict[str, str], tmp_path
         "2024-01-01",
     )
     ElementTree.parse(out)
-    from liquidity.registry.series import active_catalog
+    from liquidity.catalog.active import active_catalog
 
     window = Window(start=date(2024, 1, 1))
     with opened(collected) as store:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from liquidity.catalog.active import get, series_for_source
 from liquidity.compose import breaker_config, collect_config, source_config
 from liquidity.config import Settings
 from liquidity.errors import (
@@ -32,7 +33,6 @@ from liquidity.errors import (
 from liquidity.http import SourceClient, make_breakers, make_client
 from liquidity.models import FetchResult
 from liquidity.pipeline import CollectReport, SeriesReport, collect
-from liquidity.registry import get, series_for_source
 from liquidity.sources.base import FetchRequest
 from liquidity.sources.fred_api import FredApiSource, series_query
 from liquidity.storage.duckdb import DuckDBStore

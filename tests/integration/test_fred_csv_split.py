@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from liquidity.catalog.active import get, series_for_source
 from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.pipeline import collect
-from liquidity.registry import get, series_for_source
 from liquidity.sources.base import FetchRequest
 from liquidity.sources.fred_csv import transform
 from liquidity.storage.duckdb import DuckDBStore

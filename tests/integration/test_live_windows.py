@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import CollectorRegistry, Histogram
 
 from liquidity import clock
-from liquidity.compose import collect_config, live_config
+from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.pipeline import CollectReport, collect
 from liquidity.registry.releases import H41
 from liquidity.serve.budget import FETCH, POLL
 from liquidity.serve.cadence import polls
 from liquidity.serve.live import Windows
+from liquidity.serve.live_settings import live_config
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support.replay import ReplayServer
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from liquidity.catalog.active import series_for_source
 from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.pipeline import collect
-from liquidity.registry import series_for_source
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support.replay import ReplayServer
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from liquidity.catalog.active import series_for_source
 from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.pipeline import SeriesReport, collect
-from liquidity.registry import series_for_source
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support.replay import GOOD_KEYS, ReplayServer
 from tests.support.settings import make_settings

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from liquidity import clock
+from liquidity.catalog.active import get
 from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.models import Observation
 from liquidity.pipeline import collect
-from liquidity.registry import get
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.vetting import vet
 from tests.support.cli import cli_env, run_cli

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from liquidity.catalog.active import get
 from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.errors import MalformedResponseError
 from liquidity.pipeline import collect
-from liquidity.registry import get
 from liquidity.sources import yahoo
 from liquidity.sources.base import FetchRequest
 from liquidity.storage.duckdb import DuckDBStore

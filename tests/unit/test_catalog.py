@@ -15,7 +15,7 @@ from liquidity.catalog import (
 from liquidity.errors import ConfigError
 from liquidity.registry import releases as R
 from liquidity.registry.releases import H41, UNSCHEDULED
-from liquidity.registry.series import FRED, NYFED, TREASURY, YAHOO, SeriesSpec
+from liquidity.registry.spec import FRED, NYFED, TREASURY, YAHOO, SeriesSpec
 from liquidity.registry.units import Unit
 
 H41_RELEASE = 20

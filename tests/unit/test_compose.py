@@ -23,6 +23,7 @@ MAY_IMPORT_SETTINGS = {
     "compose.py",
     "cli/context.py",
     "serve/daemon.py",
+    "serve/live_settings.py",  # the daemon's release windows and budgets, light for status
     "api.py",
 }
 

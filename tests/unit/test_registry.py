@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from liquidity.catalog.active import SERIES, get
 from liquidity.errors import ConfigError, UnitError
-from liquidity.registry import SERIES, Unit, convert, get, unit_from_fred
+from liquidity.registry import Unit, convert, unit_from_fred
 from liquidity.registry.releases import H15, H41
 
 

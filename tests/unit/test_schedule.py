@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from liquidity.catalog.active import get
 from liquidity.models import SeriesState
-from liquidity.registry import get
 from liquidity.registry.releases import CBOE_CLOSE, H15, H41
 from liquidity.serve.freshness import expected_latest, freshness
 from liquidity.serve.schedule import ReleaseTrigger, groups, next_runs, retry_delay

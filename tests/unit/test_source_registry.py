@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from liquidity.catalog.active import SERIES
 from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.errors import ConfigError
 from liquidity.pipeline import collect
-from liquidity.registry import SERIES
 from liquidity.sources import registry
 from liquidity.storage.duckdb import DuckDBStore
 from tests.support import toy_source

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from liquidity.catalog.active import SERIES
 from liquidity.errors import UnitError
-from liquidity.registry import SERIES, Unit
+from liquidity.registry import Unit
 from liquidity.registry.units import Measure, factor, parse_units
 from liquidity.sources.fred_api import unit_factor
 

@@ -13,11 +13,18 @@ config directory). Nothing is read at import time.
 
 from __future__ import annotations
 
+from liquidity.catalog.active import (
+    SERIES,
+    active_catalog,
+    get,
+    install_catalog,
+    release_members,
+    series_for_source,
+)
 from liquidity.catalog.load import (
     PACKAGE,
     check_file,
     default_catalog,
-    install,
     load_catalog,
     units_from_fred,
     user_catalog_path,
@@ -26,13 +33,18 @@ from liquidity.catalog.model import Catalog, DerivedEntry, SeriesEntry
 
 __all__ = [
     "PACKAGE",
+    "SERIES",
     "Catalog",
     "DerivedEntry",
     "SeriesEntry",
+    "active_catalog",
     "check_file",
     "default_catalog",
-    "install",
+    "get",
+    "install_catalog",
     "load_catalog",
+    "release_members",
+    "series_for_source",
     "units_from_fred",
     "user_catalog_path",
 ]

@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import liquidity.registry.releases as releases
 from liquidity.catalog import formula
 from liquidity.catalog.model import Catalog, DerivedEntry, SeriesEntry
 from liquidity.errors import ConfigError, UnitError
-from liquidity.registry import releases
-from liquidity.registry.series import SOURCES, SeriesSpec
+from liquidity.registry.spec import SOURCES, SeriesSpec
 from liquidity.registry.units import Measure, Unit, parse_unit_label
 
 PACKAGE = "package"
@@ -55,22 +55,6 @@ def user_catalog_path(environ: Mapping[str, str] | None = None) -> tuple[Path, b
         return Path(env[ENV]).expanduser(), True
     home = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(home) / "liquidity" / "catalog.toml", False
-
-
-def install(
-    user: Path | None,
-    *,
-    keyed: bool,
-    required: bool = False,
-    fred_units: Mapping[str, str] | None = None,
-) -> Catalog:
-    """Load the packaged catalog merged with ``user`` and make it the one every part reads
-    (``registry.SERIES``); the composition root calls this once (``compose``)."""
-    from liquidity.registry.series import install_catalog
-
-    catalog = load_catalog(user, keyed=keyed, required=required, fred_units=fred_units)
-    install_catalog(catalog)
-    return catalog
 
 
 def default_catalog() -> Catalog:

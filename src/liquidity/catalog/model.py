@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from liquidity.catalog.formula import Evaluator, Node
-from liquidity.registry.series import SeriesSpec
+from liquidity.registry.spec import SeriesSpec
 from liquidity.registry.units import Measure, Unit
 
 

@@ -21,9 +21,9 @@ def listing(
     """Every entry with its source, unit, release and where it is defined."""
     if ctx.invoked_subcommand is not None:
         return
+    from liquidity.catalog.active import active_catalog
     from liquidity.catalog.load import FRED_UNIT
     from liquidity.cli.render import render
-    from liquidity.registry.series import active_catalog
 
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("table, csv or json", param_hint="--format")

@@ -27,9 +27,9 @@ def collect(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from liquidity.catalog.active import SERIES
     from liquidity.compose import collect_config
     from liquidity.pipeline import collect as run_collect
-    from liquidity.registry import SERIES
 
     app = ctx.obj
     config = collect_config(app.settings())
@@ -124,8 +124,8 @@ def _print(report: CollectReport, wide: bool) -> None:
 
 def _stored_ids(app: Any, names: list[str]) -> list[str]:
     """The series to fetch for ``names``: a formula stands for the series it reads."""
+    from liquidity.catalog.active import active_catalog
     from liquidity.query import base_series
-    from liquidity.registry.series import active_catalog
 
     catalog = active_catalog()
     out: dict[str, None] = {}

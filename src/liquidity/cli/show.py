@@ -43,7 +43,7 @@ def show(
     """Print a series, a formula or Net Liquidity (USD millions, with its components)."""
     from liquidity import query
     from liquidity.cli.render import render
-    from liquidity.publish.names import NETLIQ_IDS
+    from liquidity.transforms.net_liquidity import NETLIQ_IDS
     from liquidity.transforms.net_liquidity import variant as variant_of
 
     app = ctx.obj
@@ -51,7 +51,7 @@ def show(
     if realtime and window.as_of is not None:
         app.fail_with("--realtime shows each day as known that day: drop --as-of")
     with app.store() as store:
-        from liquidity.registry.series import active_catalog
+        from liquidity.catalog.active import active_catalog
 
         catalog = active_catalog()
         netliq = what.lower() == query.NET_LIQUIDITY

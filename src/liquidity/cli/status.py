@@ -20,8 +20,8 @@ def status(ctx: typer.Context, wide: bool = WIDE) -> None:
     """Last date, expected date, overdue, last fetch and its result, per series."""
     from datetime import timedelta
 
+    from liquidity.catalog.active import SERIES
     from liquidity.cli.render import Column, table
-    from liquidity.registry import SERIES
     from liquidity.serve.freshness import freshness
     from liquidity.storage.base import spool_of
 
@@ -67,7 +67,7 @@ def status(ctx: typer.Context, wide: bool = WIDE) -> None:
     for sid, st in sorted(states.items()):
         if st.last_error:
             typer.echo(f"{sid}: last fetch failed: {st.last_error}", err=True)
-    from liquidity.compose import live_config
+    from liquidity.serve.live_settings import live_config
 
     ceilings = live_config(settings).ceilings
     _budget(ceilings, _daemon_budget(settings.metrics_addr, settings.metrics_port), table, Column)

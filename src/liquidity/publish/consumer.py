@@ -192,7 +192,7 @@ class Consumer:
 
 def all_series() -> list[str]:
     """Every stream the publisher may write: the catalog's series and its formulas."""
-    from liquidity.registry.series import SERIES, active_catalog
+    from liquidity.catalog.active import SERIES, active_catalog
 
     return [*SERIES, *active_catalog().derived]
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 def derived_messages(store: Store, changes: Sequence[Change], ts_init: int) -> list[Message]:
     """Messages for every derived entry touched by ``changes``, by entry then date."""
-    from liquidity.registry.series import active_catalog
+    from liquidity.catalog.active import active_catalog
 
     catalog = active_catalog()
     out: list[Message] = []

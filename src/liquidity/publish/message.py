@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from liquidity.catalog.active import SERIES
 from liquidity.models import Change
-from liquidity.registry import SERIES
 
 _NS = 1_000_000_000
 _SEQ_PER_MICROSECOND = 1_000_000  # room for this many entries per stream per write

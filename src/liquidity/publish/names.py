@@ -22,8 +22,6 @@ CURSOR = "redis"  # the store cursor: ingested_at of the last change Redis ackno
 DEFAULT_GROUP = "liquidity-watch"
 STREAM_FIELD = "data"
 
-# Derived indices published beside the series (transforms.net_liquidity variants).
-NETLIQ_IDS = {"weekly": "NETLIQ_WEEKLY", "daily": "NETLIQ_DAILY", "primary": "NETLIQ_PRIMARY"}
 DERIVED_SOURCE = "derived"
 
 

@@ -1,18 +1,16 @@
-"""The series registry: what we collect, in which unit, when it is released."""
+"""The registry: what a series is, its units and its release calendars. Which series we
+collect is the active catalog's (``liquidity.catalog.active``)."""
 
 from __future__ import annotations
 
 from liquidity.registry.releases import Release
-from liquidity.registry.series import SERIES, SeriesSpec, get, series_for_source
+from liquidity.registry.spec import SeriesSpec
 from liquidity.registry.units import Unit, convert, unit_from_fred
 
 __all__ = [
-    "SERIES",
     "Release",
     "SeriesSpec",
     "Unit",
     "convert",
-    "get",
-    "series_for_source",
     "unit_from_fred",
 ]

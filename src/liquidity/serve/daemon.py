@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from liquidity import clock
+from liquidity.catalog.active import SERIES
 from liquidity.errors import LiquidityError
-from liquidity.registry import SERIES
 from liquidity.serve.alerts import Alerts
 from liquidity.serve.cadence import due
 from liquidity.serve.freshness import expected_latest
@@ -66,7 +66,8 @@ class Daemon:
         from prometheus_client import CollectorRegistry
 
         from liquidity import __version__
-        from liquidity.compose import collect_config, live_config, redis_config, store_config
+        from liquidity.compose import collect_config, redis_config, store_config
+        from liquidity.serve.live_settings import live_config
 
         self.settings = settings
         # Each part's own config, from the composition root.

@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from liquidity import clock
+from liquidity.catalog.active import SERIES
 from liquidity.errors import LiquidityError
-from liquidity.registry import SERIES
 from liquidity.serve.budget import FETCH, POLL, Ledger
 from liquidity.serve.cadence import Cadence, Due, due, fit_floor, interval, shared_floor
 
@@ -43,7 +43,7 @@ FETCH_RESERVE = 0.2  # of a daily ceiling, kept for collects: polling stops befo
 
 @dataclass(frozen=True, slots=True)
 class LiveConfig:
-    """Built by ``liquidity.compose.live_config`` from the settings."""
+    """Built by ``serve.live_settings.live_config`` from the settings."""
 
     enabled: bool = True
     cadence: Cadence = field(default_factory=Cadence)

@@ -19,8 +19,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, Info
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from liquidity.catalog.active import SERIES
 from liquidity.clock import now
-from liquidity.registry import SERIES
 from liquidity.serve.freshness import Freshness, freshness
 
 if TYPE_CHECKING:

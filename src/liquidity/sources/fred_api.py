@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from liquidity.catalog.active import release_members
 from liquidity.errors import (
     AuthenticationError,
     LiquidityError,
@@ -39,7 +40,6 @@ from liquidity.errors import (
 from liquidity.http import SourceClient
 from liquidity.models import VINTAGE_SOURCE, FetchResult, Observation
 from liquidity.registry import SeriesSpec
-from liquidity.registry.series import release_members
 from liquidity.registry.units import factor, parse_units
 from liquidity.sources.base import (
     FetchRequest,

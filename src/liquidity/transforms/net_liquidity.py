@@ -17,7 +17,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from liquidity.errors import ConfigError
-from liquidity.publish.names import NETLIQ_IDS
+
+# Each variant's derived entry in the catalog (also its published id).
+NETLIQ_IDS = {"weekly": "NETLIQ_WEEKLY", "daily": "NETLIQ_DAILY", "primary": "NETLIQ_PRIMARY"}
 
 if TYPE_CHECKING:
     from liquidity.catalog import DerivedEntry
@@ -33,7 +35,7 @@ class NetLiquidityRow:
 
 def variants() -> dict[str, DerivedEntry]:
     """The variants by name (``weekly``, ``daily``, ``primary``), from the active catalog."""
-    from liquidity.registry.series import active_catalog
+    from liquidity.catalog.active import active_catalog
 
     derived = active_catalog().derived
     return {name: derived[did] for name, did in NETLIQ_IDS.items() if did in derived}
@@ -53,8 +55,8 @@ def components(v: DerivedEntry) -> tuple[str, ...]:
 
 def compute(v: DerivedEntry, rows: Mapping[str, Sequence[Observation]]) -> list[NetLiquidityRow]:
     """Net Liquidity from each component's rows (one per date, ascending)."""
+    from liquidity.catalog.active import active_catalog
     from liquidity.catalog.compute import evaluate
-    from liquidity.registry.series import active_catalog
 
     out = evaluate(active_catalog(), v, lambda sid: rows.get(sid, ()))
     return [NetLiquidityRow(r.date, r.value, r.components) for r in out]

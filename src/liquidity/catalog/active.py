@@ -1,50 +1,20 @@
-"""Every series we collect: source, unit, release, staleness, read from the catalog.
+"""The active catalog: the series every part reads (``SERIES``, by id) and its formulas.
 
-The table itself is data (``liquidity/catalog/default.toml`` and the user's catalog);
-``SERIES`` is the active catalog's series by id.
+The packaged catalog (``default.toml``) until the composition root installs the user's;
+loaded on first use, never at import. It sits above the registry (what a series is,
+units, release calendars) and below everything that asks which series exist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from liquidity.errors import ConfigError
-from liquidity.registry.releases import Release
-from liquidity.registry.units import Unit
+from liquidity.registry.spec import FRED, SeriesSpec
 
 if TYPE_CHECKING:
-    from liquidity.catalog import Catalog
-
-FRED = "fred"
-YAHOO = "yahoo"
-NYFED = "nyfed"
-TREASURY = "treasury_dts"
-SOURCES = (FRED, YAHOO, NYFED, TREASURY)
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesSpec:
-    id: str
-    source: str
-    symbol: str
-    title: str
-    unit: Unit
-    frequency: str  # "weekly" | "daily"
-    release: Release
-    stale_after: timedelta  # past the expected release, when it is overdue
-    # FRED's release_id: series of one release share one ``release/series`` listing
-    # (their ``last_updated`` in one request). None: not known, or not a FRED series.
-    fred_release: int | None = None
-
-    @property
-    def usd_millions_factor(self) -> float | None:
-        """Factor to USD millions, or ``None`` when the series is not money."""
-        if self.unit.dimension != "usd":
-            return None
-        return self.unit.scale / Unit.USD_MILLIONS.scale
+    from liquidity.catalog.model import Catalog
 
 
 class _Active(MutableMapping[str, SeriesSpec]):
@@ -58,7 +28,7 @@ class _Active(MutableMapping[str, SeriesSpec]):
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            from liquidity.catalog import default_catalog
+            from liquidity.catalog.load import default_catalog
 
             self.install(default_catalog())
         assert self._catalog is not None
