@@ -138,3 +138,13 @@ def served_rows(server: ReplayServer, keyless: bool) -> int:
     if keyless:
         return sum(1 for sid in FRED_IDS for _, v in data.csv_rows(sid) if v.strip())
     return sum(1 for sid in FRED_IDS for _, v in data.api_rows(sid) if v.strip() not in {"", "."})
+
+
+# Each goal of the benchmark, met or not, one line each (the top of RESULTS.md).
+GOALS: list[str] = []
+
+
+def goal(what: str, measured: float, target: float, shown: str, *, at_least: bool = False) -> str:
+    """``what``: met, or NOT met with the figure measured (``shown``)."""
+    ok = measured >= target if at_least else measured <= target
+    return f"- {what}: {'met' if ok else 'NOT met'} ({shown})"

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from tests.support import questdb_server
 
-from bench.common import RUNS, Stat
+from bench.common import GOALS, RUNS, Stat, goal
 from liquidity.config import Settings
 from liquidity.models import Observation
 from liquidity.query import net_liquidity
@@ -172,6 +172,23 @@ def section() -> list[str]:
             q_took, _, _ = as_of_query(factory)
             q_ms = Stat([t * 1000 for t in q_took.values]).fmt(digits=2)
             lines.append(f"| {label} | {q_rate.fmt(digits=0)} | {q_ms} |")
+            GOALS.append(
+                goal(
+                    f"QuestDB ingest at least {TARGET_INGEST:,} rows/s",
+                    q_rate.median,
+                    TARGET_INGEST,
+                    f"{q_rate.median:,.0f} rows/s",
+                    at_least=True,
+                )
+            )
+            GOALS.append(
+                goal(
+                    f"QuestDB as-of Net Liquidity under {TARGET_ASOF_S * 1000:.0f} ms",
+                    q_took.median,
+                    TARGET_ASOF_S,
+                    f"{q_took.median * 1000:.1f} ms",
+                )
+            )
     return [
         *lines,
         "",
