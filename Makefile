@@ -32,7 +32,7 @@ test: setup-dev
 	$(BIN)/pytest
 
 # The suite with every clock of the test process 400 days ahead (libfaketime; servers a test
-# starts run on the real clock, see tests/real_clock.py). Installs Debian's faketime if missing.
+# starts run on the real clock, see tests/support/real_clock.py). Installs Debian's faketime if missing.
 LATER ?= +400d
 test-later: setup-dev
 	@command -v faketime >/dev/null || apt-get install -y -qq faketime >/dev/null \
