@@ -212,7 +212,10 @@ async def test_a_series_is_stored_while_others_wait_their_turn(tmp_path: Path) -
         assert not report.failures and 429 not in server.statuses
         total = fred_releases() + 1  # one metadata request per release, one for the values
         assert report.requests == total
-        assert all(sent_when_stored[s] < total for s in ("WALCL", "WLRRAL", "WDTGAL", "WTREGEN"))
+        # Whichever release answers first (the order of requests is the scheduler's), its
+        # series are stored before the last request goes; a collect that stored only at
+        # the end would have seen every request by then.
+        assert min(sent_when_stored.values()) < total
     finally:
         store.close()
         server.stop()
