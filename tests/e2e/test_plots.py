@@ -8,7 +8,8 @@ import math
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -75,10 +76,28 @@ def zscore(values: list[float]) -> list[float]:
     return [(v - mean) / sd for v in values]
 
 
+def drawn(trace: dict[str, Any]) -> tuple[list[str], list[float]]:
+    """A trace's points without the ``None`` that breaks the line at each gap."""
+    pairs = [(x, y) for x, y in zip(trace["x"], trace["y"], strict=True) if y is not None]
+    return [x for x, _ in pairs], [y for _, y in pairs]
+
+
+def plotly_layout(path: Path) -> dict[str, Any]:
+    text = path.read_text()
+    call = text.index("Plotly.newPlot(")
+    data = text.index("[", text.index(",", call))
+    decoder = json.JSONDecoder()
+    _, end = decoder.raw_decode(text, data)
+    layout, _ = decoder.raw_decode(text, text.index("{", end))
+    return layout  # type: ignore[no-any-return]
+
+
 def test_png_has_the_figure_size(collected: dict[str, str], tmp_path: Path) -> None:
     out = plot(collected, tmp_path / "nl.png", "net-liquidity", "--overlay", "VIX")
-    assert 30_000 < out.stat().st_size < 2_000_000
-    assert png_size(out) == (1650, 1050)  # FIGSIZE (11 x 7 in) at 150 dpi
+    assert 30_000 < out.stat().st_size < 3_000_000
+    width, height = png_size(out)
+    assert width == 1650  # 11 in at 150 dpi
+    assert height > 1050  # 7 in, taller for each panel past two and each line of notes
 
 
 def test_svg_is_xml_with_the_title(collected: dict[str, str], tmp_path: Path) -> None:
@@ -103,22 +122,120 @@ def test_html_traces_are_the_stored_net_liquidity(
     days = [r.date.isoformat() for r in rows]
     assert len(days) > 200
     for trace, part in zip(traces, [None, *parts], strict=True):
-        assert trace["x"] == days
-        assert trace["y"] == pytest.approx(in_trillions(rows, part), rel=1e-12)
+        xs, ys = drawn(trace)
+        assert xs == days
+        assert ys == pytest.approx(in_trillions(rows, part), rel=1e-12)
 
 
-def test_html_overlay_is_the_z_score_of_the_market_series(
+def test_gaps_in_the_data_break_the_line(collected: dict[str, str], tmp_path: Path) -> None:
+    """RRPONTSYD has months without a value before 2013: no line is drawn across them,
+    in the HTML (a null between the two dates) and in the PNG's data (a NaN)."""
+    out = plot(collected, tmp_path / "rrp.html", "RRPONTSYD")
+    with opened(collected) as store:
+        stored = query.series(store, "RRPONTSYD")
+    (trace,) = plotly_traces(out)
+    holes = [(a.date, b.date) for a, b in pairwise(stored) if (b.date - a.date).days > 7]
+    assert len(holes) >= 5 and max((b - a).days for a, b in holes) > 120
+    breaks = [i for i, y in enumerate(trace["y"]) if y is None]
+    assert len(breaks) == len(holes)
+    for i, (a, b) in zip(breaks, holes, strict=True):
+        assert trace["x"][i - 1] == a.isoformat() and trace["x"][i + 1] == b.isoformat()
+    assert drawn(trace)[0] == [o.date.isoformat() for o in stored]
+    notes = plotly_layout(out)["annotations"][-1]["text"]
+    assert f"RRPONTSYD: no data in {len(holes)} gaps" in notes
+    with opened(collected) as store:
+        chart = plots.prepare(store, ["net-liquidity"], variant="daily")
+    line = plots.figure(chart).axes[0].get_lines()[0]
+    assert sum(math.isnan(y) for y in line.get_ydata()) == len(plots.gaps.gaps(chart.lines[0]))
+
+
+def test_overlay_is_the_longest_source_as_a_z_score_over_the_chart(
     collected: dict[str, str], tmp_path: Path
 ) -> None:
-    args = ["net-liquidity", "--overlay", "VIX", "--start", "2020-01-01"]
+    """``--overlay VIX``: FRED's VIXCLS covers the chart, Yahoo's VIX (the same quantity)
+    does not: VIXCLS is drawn, cut to the chart's dates, and the notes say so."""
+    args = ["net-liquidity", "--overlay", "VIX", "--start", "2019-01-01"]
     out = plot(collected, tmp_path / "ov.html", *args)
+    window = Window(start=date(2019, 1, 1))
     with opened(collected) as store:
-        vix = query.series(store, "VIX", Window(start=date(2020, 1, 1)))
+        rows = query.net_liquidity(store, "weekly", window)
+        vixcls = query.series(store, "VIXCLS", window)
+        yahoo = query.series(store, "VIX", window)
+    assert yahoo[0].date > date(2019, 6, 1)  # the Yahoo recording starts later
+    first, last = rows[0].date, rows[-1].date
+    points = [o for o in vixcls if first <= o.date <= last]
     overlay = plotly_traces(out)[-1]
-    assert overlay["name"] == "VIX (z-score over the window)"
+    assert overlay["name"] == "VIXCLS (z-score)"
     assert overlay["yaxis"] == "y2"  # the secondary axis of the top panel
-    assert overlay["x"] == [o.date.isoformat() for o in vix]
-    assert overlay["y"] == pytest.approx(zscore([o.value for o in vix]), rel=1e-9)
+    xs, ys = drawn(overlay)
+    assert xs == [o.date.isoformat() for o in points]
+    assert ys == pytest.approx(zscore([o.value for o in points]), rel=1e-9)
+    assert [v for v in overlay["customdata"] if v is not None] == [o.value for o in points]
+    assert "%{x|%Y-%m-%d}" in overlay["hovertemplate"]  # its own date: never a stale one
+    layout = plotly_layout(out)
+    right = layout["yaxis2"]
+    assert right["dtick"] == 1  # whole standard deviations
+    notes = layout["annotations"][-1]["text"]
+    assert "--overlay VIX: VIXCLS is drawn instead" in notes
+    assert f"VIX: {yahoo[0].date} to {yahoo[-1].date}" in notes
+    assert f"VIXCLS as a z-score over {points[0].date} to {points[-1].date}" in notes
+
+
+def test_a_series_shorter_than_the_chart_is_said(collected: dict[str, str], tmp_path: Path) -> None:
+    out = plot(collected, tmp_path / "short.svg", "VIXCLS", "VIX", "--start", "2015-01-01")
+    with opened(collected) as store:
+        yahoo = query.series(store, "VIX", Window(start=date(2015, 1, 1)))
+    assert f"VIX covers only {yahoo[0].date} to {yahoo[-1].date}." in out.read_text()
+
+
+def test_html_hover_has_full_dates_units_decimals_and_components(
+    collected: dict[str, str], tmp_path: Path
+) -> None:
+    out = plot(collected, tmp_path / "hover.html", "net-liquidity", "--start", "2022-01-01")
+    with opened(collected) as store:
+        rows = query.net_liquidity(store, "weekly", Window(start=date(2022, 1, 1)))
+    head, *parts = plotly_traces(out)
+    layout = plotly_layout(out)
+    assert layout["hovermode"] == "x unified"
+    assert layout["xaxis"]["hoverformat"] == "%Y-%m-%d"  # the header: 2022-07-13, not Jul 2022
+    assert head["hovertemplate"].startswith("%{y:,.3f} USD trillions")
+    for k, name in enumerate(rows[0].components):
+        assert f"{name} %{{customdata[{k}]:,.3f}}" in head["hovertemplate"]
+    custom = [c for c in head["customdata"] if c is not None]
+    assert custom[-1] == pytest.approx([v / 1e6 for v in rows[-1].components.values()])
+    # one legend above each panel, no fixed height
+    assert [t["legend"] for t in [head, *parts]] == ["legend", "legend2", "legend3", "legend4"]
+    assert "height" not in layout
+    assert "height:100vh; min-height:480px;" in out.read_text()
+
+
+def test_latest_values_are_marked(collected: dict[str, str], tmp_path: Path) -> None:
+    out = plot(collected, tmp_path / "latest.html", "WALCL", "--money", "billions")
+    with opened(collected) as store:
+        last = query.series(store, "WALCL")[-1]
+    (trace,) = plotly_traces(out)
+    assert trace["marker"]["size"][-1] > 0
+    texts = [a["text"] for a in plotly_layout(out)["annotations"]]
+    assert f"{last.value / 1e3:,.0f}<br>{last.date}" in texts
+    assert plotly_layout(out)["yaxis"]["title"]["text"] == "USD billions"
+
+
+def test_plotly_from_the_cdn_makes_a_small_file(collected: dict[str, str], tmp_path: Path) -> None:
+    out = plot(collected, tmp_path / "cdn.html", "WALCL", "--plotly", "cdn")
+    assert out.stat().st_size < 500_000
+    assert 'src="https://cdn.plot.ly/' in out.read_text()
+
+
+def test_shaded_periods(collected: dict[str, str], tmp_path: Path) -> None:
+    args = ["net-liquidity", "--shade", "recessions", "--shade", "qt", "--start", "2019-01-01"]
+    out = plot(collected, tmp_path / "shade.html", *args)
+    rects = [
+        (s["x0"][:10], s["x1"][:10])
+        for s in plotly_layout(out)["shapes"]
+        if s["type"] == "rect" and s.get("yref", "").endswith("domain")
+    ]
+    assert ("2020-02-01", "2020-04-30") in rects  # NBER: February to April 2020
+    assert ("2019-01-02", "2019-07-31") in rects or ("2019-01-01", "2019-07-31") in rects
 
 
 def test_as_of_drops_rows_not_yet_public(collected: dict[str, str], tmp_path: Path) -> None:
@@ -128,11 +245,14 @@ def test_as_of_drops_rows_not_yet_public(collected: dict[str, str], tmp_path: Pa
         everything = query.net_liquidity(store, "weekly")
         then = query.net_liquidity(store, "weekly", Window(as_of=as_of))
     (top, *_) = plotly_traces(out)
-    assert top["x"] == [r.date.isoformat() for r in then]
-    assert top["y"] == pytest.approx(in_trillions(then), rel=1e-12)
+    xs, ys = drawn(top)
+    assert xs == [r.date.isoformat() for r in then]
+    assert ys == pytest.approx(in_trillions(then), rel=1e-12)
     assert len(then) < len(everything)
-    assert max(top["x"]) < "2025-06-01" < everything[-1].date.isoformat()
+    assert max(xs) < "2025-06-01" < everything[-1].date.isoformat()
     assert f"as of {as_of.isoformat(timespec='seconds')}" in out.read_text()  # type: ignore[union-attr]
+    notes = plotly_layout(out)["annotations"][-1]["text"]
+    assert "WALCL, WLRRAL, WDTGAL are today&#x27;s data cut at each date, not vintages" in notes
 
 
 def test_prepared_chart_and_matplotlib_lines_match_the_store(
@@ -143,7 +263,9 @@ def test_prepared_chart_and_matplotlib_lines_match_the_store(
     as_of = parse_instant(AS_OF)
     with opened(collected) as store:
         rows = query.net_liquidity(store, "daily", Window(as_of=as_of))
-        chart = plots.prepare(store, ["net-liquidity"], variant="daily", window=Window(as_of=as_of))
+        chart = plots.prepare(
+            store, ["net-liquidity"], variant="daily", window=Window(as_of=as_of), layout="shared"
+        )
     days = tuple(r.date for r in rows)
     top, bottom = chart.panels
     assert (top.ylabel, bottom.ylabel) == (
@@ -158,33 +280,37 @@ def test_prepared_chart_and_matplotlib_lines_match_the_store(
     assert "as of 2025-06-01T23:59:59-04:00" in chart.title
 
     fig = plots.figure(chart)
-    drawn = [ln for ax in fig.axes for ln in ax.get_lines()]
-    assert len(drawn) == 4
-    for artist, line in zip(drawn, lines, strict=True):
-        xy = artist.get_xydata()
-        assert list(xy[:, 0]) == pytest.approx(list(mdates.date2num(list(line.dates))))
-        assert list(xy[:, 1]) == pytest.approx(list(line.values), rel=1e-12)
+    named = [ln for ax in fig.axes for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert len(named) == 4
+    for artist, line in zip(named, lines, strict=True):
+        xy = [(x, y) for x, y in artist.get_xydata() if not math.isnan(y)]
+        assert [x for x, _ in xy] == pytest.approx(list(mdates.date2num(list(line.dates))))
+        assert [y for _, y in xy] == pytest.approx(list(line.values), rel=1e-12)
     assert fig.axes[0].get_ylabel() == "Net Liquidity (USD trillions)"
 
 
 def test_series_are_grouped_by_unit(collected: dict[str, str], tmp_path: Path) -> None:
+    """Money in one unit for the chart (trillions here), each series on its own axis when
+    one axis would squash it (RRP under WALCL), like units together (DGS10, DGS2)."""
     ids = ["WALCL", "RRPONTSYD", "DGS10", "DGS2"]
     out = plot(collected, tmp_path / "s.svg", *ids, "--start", "2024-01-01")
     ElementTree.parse(out)
     with opened(collected) as store:
         chart = plots.prepare(store, ids, window=Window(start=date(2024, 1, 1)))
         stored = {sid: query.series(store, sid, Window(start=date(2024, 1, 1))) for sid in ids}
-    grouped = {p.ylabel: [line.label for line in p.lines] for p in chart.panels}
-    assert grouped == {
-        "USD millions": ["WALCL"],
-        "USD billions": ["RRPONTSYD"],
-        "percent": ["DGS10", "DGS2"],
-    }
-    for line in (line for p in chart.panels for line in p.lines):
+    grouped = [(p.ylabel, [line.label for line in p.lines]) for p in chart.panels]
+    assert grouped == [
+        ("USD trillions", ["WALCL"]),
+        ("USD trillions", ["RRPONTSYD"]),
+        ("percent", ["DGS10", "DGS2"]),
+    ]
+    per_trillion = {"WALCL": 1e6, "RRPONTSYD": 1e3, "DGS10": 1.0, "DGS2": 1.0}
+    for line in chart.lines:
         assert line.dates == tuple(o.date for o in stored[line.label])
-        assert line.values == tuple(o.value for o in stored[line.label])
+        expected = [o.value / per_trillion[line.label] for o in stored[line.label]]
+        assert list(line.values) == pytest.approx(expected, rel=1e-12)
     axes = plots.figure(chart).axes
-    assert [ax.get_ylabel() for ax in axes] == ["USD millions", "USD billions", "percent"]
+    assert [ax.get_ylabel() for ax in axes] == ["USD trillions", "USD trillions", "percent"]
 
 
 @pytest.mark.parametrize(
@@ -195,6 +321,10 @@ def test_series_are_grouped_by_unit(collected: dict[str, str], tmp_path: Path) -
         (["net-liquidity", "--overlay", "NOPE", "-o", "out.png"], "unknown series 'NOPE'"),
         (["net-liquidity", "--variant", "hourly", "-o", "out.svg"], "unknown variant 'hourly'"),
         (["net-liquidity", "VIX", "-o", "out.png"], "net-liquidity is plotted alone"),
+        (["WALCL", "--layout", "grid", "-o", "out.png"], "unknown layout 'grid'"),
+        (["WALCL", "--money", "yen", "-o", "out.png"], "unknown money unit 'yen'"),
+        (["WALCL", "--plotly", "web", "-o", "out.html"], "unknown --plotly 'web'"),
+        (["WALCL", "--shade", "NOPE", "-o", "out.png"], "unknown series 'NOPE'"),
     ],
 )
 def test_bad_requests_are_one_line_errors(
@@ -256,12 +386,61 @@ def test_realtime_is_drawn_beside_the_latest(collected: dict[str, str], tmp_path
         )
     grouped = {p.ylabel: [line.label for line in p.lines] for p in chart.panels}
     assert grouped == {
-        "USD millions": ["NETLIQ_DAILY", "NETLIQ_DAILY (real-time)"],
+        "USD trillions": ["NETLIQ_DAILY", "NETLIQ_DAILY (real-time)"],
         "basis points": ["SOFR_IORB", "SOFR_IORB (real-time)"],
     }
     line = chart.panels[0].lines[1]
-    assert list(zip(line.dates, line.values, strict=True)) == known
+    assert line.dashed and not line.mark_latest
+    assert line.dates == tuple(d for d, _ in known)
+    assert list(line.values) == pytest.approx([v / 1e6 for _, v in known], rel=1e-12)
+    assert any("not vintages" in n and "RRPONTSYD" in n for n in chart.notes)
     assert [ln.label for ln in netliq.panels[0].lines] == [
         "Net Liquidity",
         "Net Liquidity (real-time)",
     ]
+
+
+def test_as_of_with_true_vintages_says_so(tmp_path: Path) -> None:
+    """Rows from ALFRED (exact vintages) make an as-of chart a true one; the same chart
+    from rows collected once says it only cuts today's data."""
+    from liquidity.models import VINTAGE_SOURCE, Observation
+
+    store = DuckDBStore(tmp_path / "v.duckdb")
+    try:
+        first = date(2024, 1, 3)
+        for sid, base, source in (
+            ("WALCL", 7.7e6, VINTAGE_SOURCE),
+            ("WLRRAL", 6e5, VINTAGE_SOURCE),
+            ("WDTGAL", 7.5e5, "fred"),
+        ):
+            rows = []
+            for week in range(10):
+                day = first + timedelta(weeks=week)
+                known = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+                rows.append(Observation(sid, day, base + week, day, known, source))
+            store.write(rows)
+        as_of = datetime(2024, 2, 20, tzinfo=UTC)
+        chart = plots.prepare(store, ["net-liquidity"], window=Window(as_of=as_of))
+    finally:
+        store.close()
+    assert chart.notes[-2:] == (
+        "As of that instant: WALCL, WLRRAL from true vintages (values as published then).",
+        "As of that instant: WDTGAL are today's data cut at each date, not vintages (none "
+        "collected, so later revisions show; `liquidity collect --vintages`).",
+    )
+
+
+def test_footnote_names_sources_last_dates_window_and_when(collected: dict[str, str]) -> None:
+    from liquidity import clock
+
+    window = Window(start=date(2015, 1, 1), end=date(2024, 12, 31))  # Yahoo's VIX: 2020 on
+    with opened(collected) as store, clock.frozen(datetime(2031, 5, 6, 7, 8, tzinfo=UTC)):
+        chart = plots.prepare(store, ["net-liquidity"], window=window, overlay="VIX")
+        last = {s: query.series(store, s, window)[-1].date for s in ("WALCL", "VIXCLS")}
+    data, when = chart.footnote
+    assert data.startswith(f"Data: WALCL (FRED, last {last['WALCL']}), WLRRAL (FRED, last ")
+    assert data.endswith(f"VIXCLS (FRED, last {last['VIXCLS']})")
+    assert when.startswith("Window: 2015-01-01 to 2024-12-31. Made 2031-05-06 07:08 UTC by ")
+    svg = plots.render(chart, Path(collected["LIQUIDITY_DUCKDB_PATH"]).with_suffix(".svg"))
+    text = svg.read_text()
+    assert "Made 2031-05-06 07:08 UTC" in text and f"last {last['VIXCLS']}" in text

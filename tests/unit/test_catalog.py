@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -158,9 +159,16 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_default_catalog_declares_exactly_the_registry_series() -> None:
     catalog = default_catalog()
-    for spec in TODAY:
-        assert catalog.series[spec.id].spec == spec
+    for spec in TODAY:  # ``quantity`` came later (issue 19): it pairs sources of one thing
+        assert replace(catalog.series[spec.id].spec, quantity=None) == spec
         assert catalog.series[spec.id].origin == PACKAGE
+    quantities = {s: e.spec.quantity for s, e in catalog.series.items() if e.spec.quantity}
+    assert quantities == {
+        "VIX": "VIX",
+        "VIXCLS": "VIX",
+        "RRPONTSYD": "ON RRP accepted",
+        "RRP_NYFED": "ON RRP accepted",
+    }
     added = set(catalog.series) - {s.id for s in TODAY}
     assert added == {"WRESBAL", "SOFR", "IORB", "EFFR"}
     assert set(catalog.derived) == {"NETLIQ_WEEKLY", "NETLIQ_DAILY", "NETLIQ_PRIMARY", "SOFR_IORB"}

@@ -37,6 +37,7 @@ SERIES_KEYS = frozenset(
         "release",
         "fred_release",
         "stale_after_days",
+        "quantity",
     }
 )
 DERIVED_KEYS = frozenset({"formula", "dates", "unit", "title"})
@@ -185,6 +186,9 @@ def _series(
     if fred_release is not None and not isinstance(fred_release, int):
         problems.append(f"{where}: fred_release must be FRED's numeric release_id")
     stale = table.get("stale_after_days", STALE_DAYS.get(frequency, 4))
+    quantity = table.get("quantity")
+    if quantity is not None and not isinstance(quantity, str):
+        problems.append(f"{where}: quantity must be a name (text) shared by entries of one thing")
     if len(problems) > before or unit is None or release is None:
         return None
     spec = SeriesSpec(
@@ -197,6 +201,7 @@ def _series(
         release,
         timedelta(days=stale),
         fred_release,
+        quantity,
     )
     return SeriesEntry(spec, origin, FRED_UNIT if "unit" not in table else DECLARED)
 

@@ -29,6 +29,9 @@ class SeriesSpec:
     # FRED's release_id: series of one release share one ``release/series`` listing
     # (their ``last_updated`` in one request). None: not known, or not a FRED series.
     fred_release: int | None = None
+    # Entries measuring the same thing from different sources share a name (VIX: Yahoo's
+    # ^VIX and FRED's VIXCLS): a chart may draw the one that covers its dates best.
+    quantity: str | None = None
 
     @property
     def usd_millions_factor(self) -> float | None:

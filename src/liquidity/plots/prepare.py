@@ -1,0 +1,473 @@
+"""Data preparation: every line, panel, note and footnote of a chart, decided from the
+store before anything is drawn (the renderers only draw a ``Chart``)."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+from liquidity.errors import ConfigError, LiquidityError
+from liquidity.plots import shading
+from liquidity.plots.gaps import allowed_gap, gaps
+from liquidity.plots.model import Chart, Line, Panel, Period
+from liquidity.plots.scale import MONEY, choose_money, money_label
+from liquidity.window import EVERYTHING, Window
+
+if TYPE_CHECKING:
+    from liquidity.catalog import Catalog
+    from liquidity.storage.base import Store
+    from liquidity.transforms.net_liquidity import NetLiquidityRow
+
+NET_LIQUIDITY = "net-liquidity"
+LAYOUTS = ("auto", "shared", "panels", "changes")
+SOURCE_NAMES = {"fred": "FRED", "yahoo": "Yahoo", "nyfed": "NY Fed", "treasury_dts": "Treasury"}
+_FREQUENCY_ORDER = ("daily", "weekly", "monthly")
+# Sharing an axis squashes a line when its own range fills less than this share of the
+# axis (RRP and TGA under WALCL), or when magnitudes differ tenfold.
+READABLE_SHARE = 1 / 3
+MAGNITUDE_RATIO = 10.0
+CHANGE_DAYS = 7
+T = TypeVar("T")
+
+
+class PlotError(LiquidityError):
+    """A chart cannot be made: unknown format, no data, missing plotting extra."""
+
+
+def prepare(
+    store: Store,
+    what: Sequence[str],
+    *,
+    variant: str = "weekly",
+    window: Window = EVERYTHING,
+    overlay: str | None = None,
+    realtime: bool = False,
+    layout: str = "auto",
+    money: str = "auto",
+    shade: Sequence[str] = (),
+) -> Chart:
+    """Read what ``what`` names from the store and decide every line of the chart; with
+    ``realtime``, each series also as it was known each day, beside its latest values."""
+    from liquidity import query
+    from liquidity.catalog.active import active_catalog
+    from liquidity.transforms.net_liquidity import NETLIQ_IDS
+
+    if layout not in LAYOUTS:
+        raise ConfigError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
+    catalog = active_catalog()
+    if any(w.lower() == NET_LIQUIDITY for w in what) and len(what) > 1:
+        raise PlotError(f"{NET_LIQUIDITY} is plotted alone; add a market series with --overlay")
+    periods = [_periods(store, catalog, name, window) for name in shade]
+
+    def nonempty(name: str, rows: list[T]) -> list[T]:
+        if not rows:  # say why: nothing collected, nothing public yet, or an empty window
+            raise PlotError(query.why_empty(store, name, variant, window))
+        return rows
+
+    if what and what[0].lower() == NET_LIQUIDITY:
+        rows = nonempty(NET_LIQUIDITY, query.net_liquidity(store, variant, window))
+        entry = NETLIQ_IDS[variant]
+        known = query.realtime(store, catalog, entry, window) if realtime else None
+        chart = net_liquidity_chart(
+            rows,
+            variant,
+            as_of=window.as_of,
+            realtime=known,
+            layout=layout,
+            money=money,
+            frequency=frequency(catalog, entry),
+        )
+        drawn = [entry]
+    else:
+        ids = [catalog.find(w) for w in what]
+        data = {i: nonempty(i, query.values(store, catalog, i, window)) for i in ids}
+        known_each = {i: query.realtime(store, catalog, i, window) for i in ids if realtime}
+        chart = series_chart(
+            data,
+            {i: _unit(catalog, i) for i in ids},
+            as_of=window.as_of,
+            realtime=known_each,
+            layout=layout,
+            money=money,
+            frequencies={i: frequency(catalog, i) for i in ids},
+        )
+        drawn = ids
+    notes = list(chart.notes)
+    if overlay is not None:
+        line, said, best = _overlay(store, catalog, overlay, window, chart)
+        chart = replace(chart, overlay=line, overlay_ylabel=_overlay_ylabel(line))
+        notes += said
+        drawn.append(best)
+    notes += coverage_notes(chart, window)
+    bases = _bases(catalog, drawn)
+    notes += _vintage_notes(store, bases, window, realtime)
+    first, last = _extent(chart)
+    chosen = tuple(p for group in periods for p in shading.within(group, first, last))
+    return replace(
+        chart,
+        notes=tuple(notes),
+        footnote=footnote(store, catalog, bases, window),
+        shading=chosen,
+    )
+
+
+def net_liquidity_chart(
+    rows: Sequence[NetLiquidityRow],
+    variant: str,
+    *,
+    as_of: datetime | None = None,
+    realtime: Sequence[tuple[date, float]] | None = None,
+    layout: str = "auto",
+    money: str = "auto",
+    frequency: str = "weekly",
+) -> Chart:
+    """Net Liquidity on top (and as known each day, if given), its components below, in
+    one money unit; the components share an axis, or get one each when sharing would
+    squash them (``layout``), or show their weekly changes."""
+    unit = choose_money((r.net_liquidity * MONEY["millions"] for r in rows), money)
+    per = MONEY[unit] / MONEY["millions"]  # stored values are USD millions
+    label = money_label(unit)
+    dates = tuple(r.date for r in rows)
+    names = list(rows[0].components)
+    gap = allowed_gap(frequency, dates)
+    parts = tuple(
+        Line(sid, dates, tuple(r.components[sid] / per for r in rows), label, max_gap=gap)
+        for sid in names
+    )
+    headline = Line(
+        "Net Liquidity",
+        dates,
+        tuple(r.net_liquidity / per for r in rows),
+        label,
+        emphasis=True,
+        max_gap=gap,
+        parts=tuple((p.label, p.values) for p in parts),
+    )
+    top: tuple[Line, ...] = (headline,)
+    if realtime:
+        days = tuple(d for d, _ in realtime)
+        values = tuple(v / per for _, v in realtime)
+        top += (
+            Line(
+                "Net Liquidity (real-time)",
+                days,
+                values,
+                label,
+                max_gap=allowed_gap(frequency, days),
+                mark_latest=False,
+                dashed=True,
+            ),
+        )
+    chosen = _layout(layout, parts)
+    notes: list[str] = []
+    below: tuple[Panel, ...]
+    if chosen == "changes":
+        below = (Panel(f"Weekly change ({label})", tuple(weekly_change(p) for p in parts)),)
+    elif chosen == "panels":
+        below = tuple(Panel(label, (p,)) for p in parts)  # the legend names each
+        if layout == "auto":
+            notes.append("Components on their own axes: on one axis some would look flat.")
+    else:
+        below = (Panel(f"Components ({label})", parts),)
+    signs = " − ".join(names)
+    return Chart(
+        title=_title(f"Net Liquidity ({variant}: {signs})", as_of),
+        panels=(Panel(f"Net Liquidity ({label})", top), *below),
+        notes=tuple(notes),
+    )
+
+
+def series_chart(
+    data: dict[str, list[tuple[date, float]]],
+    units: dict[str, tuple[str, float]],
+    *,
+    as_of: datetime | None = None,
+    realtime: dict[str, list[tuple[date, float]]] | None = None,
+    layout: str = "auto",
+    money: str = "auto",
+    frequencies: dict[str, str] | None = None,
+) -> Chart:
+    """Each series in its unit, money in one unit for the whole chart; one panel per unit
+    (in order of first appearance), split into one per series when sharing would squash
+    one. ``units``: id -> (unit label, USD per unit, or 0 for what is not money)."""
+    realtime = realtime or {}
+    frequencies = frequencies or {}
+    in_usd = [v * scale for sid, (_, scale) in units.items() if scale for _, v in data[sid]]
+    chosen = choose_money(in_usd, money)
+    groups: dict[str, list[list[Line]]] = {}
+    for sid, points in data.items():
+        label, scale = units[sid]
+        factor = scale / MONEY[chosen] if scale else 1.0
+        if scale:
+            label = money_label(chosen)
+        dates = tuple(d for d, _ in points)
+        own = [Line(sid, dates, tuple(v * factor for _, v in points), label)]
+        if realtime.get(sid):
+            days = tuple(d for d, _ in realtime[sid])
+            values = tuple(v * factor for _, v in realtime[sid])
+            own.append(
+                Line(f"{sid} (real-time)", days, values, label, mark_latest=False, dashed=True)
+            )
+        gap = frequencies.get(sid, "daily")
+        groups.setdefault(label, []).append(
+            [replace(line, max_gap=allowed_gap(gap, line.dates)) for line in own]
+        )
+    panels: list[Panel] = []
+    notes: list[str] = []
+    for label, members in groups.items():
+        heads = [m[0] for m in members]
+        how = _layout(layout, heads)
+        if how == "changes":
+            changed = tuple(weekly_change(line) for m in members for line in m)
+            panels.append(Panel(f"Weekly change ({label})", changed))
+        elif how == "panels" and len(members) > 1:
+            panels += [Panel(label, tuple(m)) for m in members]
+            if layout == "auto":
+                notes.append(f"{', '.join(h.label for h in heads)} on their own axes ({label}).")
+        else:
+            panels.append(Panel(label, tuple(line for m in members for line in m)))
+    return Chart(
+        title=_title(", ".join(data), as_of),
+        panels=tuple(panels),
+        notes=tuple(notes),
+    )
+
+
+def weekly_change(line: Line) -> Line:
+    """Each value less the value of ``CHANGE_DAYS`` earlier (the last one on or before)."""
+    dates, values = line.dates, line.values
+    out_d: list[date] = []
+    out_v: list[float] = []
+    for day, value in zip(dates, values, strict=True):
+        i = bisect.bisect_right(dates, day - timedelta(days=CHANGE_DAYS)) - 1
+        if i >= 0 and day - dates[i] <= (line.max_gap or timedelta.max):
+            out_d.append(day)
+            out_v.append(value - values[i])
+    return replace(line, dates=tuple(out_d), values=tuple(out_v), parts=())
+
+
+def _layout(layout: str, lines: Sequence[Line]) -> str:
+    if layout != "auto":
+        return layout
+    return "panels" if squashed(lines) else "shared"
+
+
+def squashed(lines: Sequence[Line]) -> bool:
+    """Whether one axis for all ``lines`` would leave one of them hard to read: its range
+    under a third of the axis, or magnitudes an order of magnitude apart."""
+    if len(lines) < 2:
+        return False
+    lows = [min(line.values) for line in lines]
+    highs = [max(line.values) for line in lines]
+    span = max(highs) - min(lows)
+    if span <= 0:
+        return False
+    if any(h - lo < span * READABLE_SHARE for lo, h in zip(lows, highs, strict=True)):
+        return True
+    sizes = [max(abs(lo), abs(h)) for lo, h in zip(lows, highs, strict=True)]
+    return min(sizes) > 0 and max(sizes) / min(sizes) >= MAGNITUDE_RATIO
+
+
+def normalised(series_id: str, points: Sequence[tuple[date, float]]) -> Line:
+    """A market series as a z-score over its points: (x − mean) / standard deviation."""
+    values = [v for _, v in points]
+    mean = sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    scaled = tuple((v - mean) / sd if sd > 0 else 0.0 for v in values)
+    dates = tuple(d for d, _ in points)
+    return Line(
+        f"{series_id} (z-score)",
+        dates,
+        scaled,
+        "z-score",
+        raw=tuple(values),
+        mark_latest=False,
+    )
+
+
+def coverage_notes(chart: Chart, window: Window) -> list[str]:
+    """One note per line that covers less of the chart than the chart spans (an overlay
+    that ends early, a series that starts late), with the dates it does cover."""
+    first, last = _extent(chart)
+    if window.start is not None:
+        first = max(first, window.start)
+    out = []
+    broken_at: dict[tuple[tuple[date, date], ...], list[str]] = {}
+    for line in (*chart.lines, *([chart.overlay] if chart.overlay else [])):
+        slack = line.max_gap or timedelta(days=7)
+        if line.first - first > slack or last - line.last > slack:
+            out.append(f"{line.label} covers only {line.first} to {line.last}.")
+        holes = tuple(gaps(line))
+        if holes:
+            broken_at.setdefault(holes, []).append(line.label)
+    for holes, labels in broken_at.items():
+        widest = max(holes, key=lambda g: g[1] - g[0])
+        plural = "s" if len(holes) > 1 else ""
+        out.append(
+            f"{', '.join(labels)}: no data in {len(holes)} gap{plural} "
+            f"(longest {widest[0]} to {widest[1]}); not drawn across."
+        )
+    return out
+
+
+def footnote(
+    store: Store, catalog: Catalog, bases: Sequence[str], window: Window
+) -> tuple[str, ...]:
+    """Provenance: each stored series with its source and last observation drawn, the
+    window, and when (and by which version) the chart was made."""
+    from liquidity import clock
+
+    data = []
+    for sid in bases:
+        source = catalog.series[sid].spec.source
+        rows = store.read(sid, end=window.end, as_of=window.as_of)
+        when = rows[-1].date if rows else "none"
+        data.append(f"{sid} ({SOURCE_NAMES.get(source, source)}, last {when})")
+    span = (
+        f"{window.start or 'the first date'} to {window.end or 'the latest'}"
+        if window.start or window.end
+        else "every date stored"
+    )
+    made = clock.now().strftime("%Y-%m-%d %H:%M UTC")
+    asof = "" if window.as_of is None else f", as of {window.as_of.isoformat(timespec='seconds')}"
+    return (
+        "Data: " + ", ".join(data),
+        f"Window: {span}{asof}. Made {made} by liquidity {_version()}.",
+    )
+
+
+def frequency(catalog: Catalog, entry_id: str) -> str:
+    """A catalog entry's frequency; a formula's is that of its ``dates`` operand, else the
+    coarsest of its operands' (its rows are the dates they share)."""
+    if entry_id in catalog.series:
+        return catalog.series[entry_id].spec.frequency
+    entry = catalog.derived[entry_id]
+    if entry.dates:
+        return frequency(catalog, entry.dates)
+    found = [frequency(catalog, op) for op in entry.operands]
+    return max(found, key=lambda f: _FREQUENCY_ORDER.index(f) if f in _FREQUENCY_ORDER else 0)
+
+
+def same_quantity(catalog: Catalog, entry_id: str) -> list[str]:
+    """``entry_id`` and the entries measuring the same thing (``quantity`` in the catalog)."""
+    if entry_id not in catalog.series:
+        return [entry_id]
+    quantity = catalog.series[entry_id].spec.quantity
+    if quantity is None:
+        return [entry_id]
+    others = [s for s, e in catalog.series.items() if e.spec.quantity == quantity]
+    return [entry_id, *(s for s in others if s != entry_id)]
+
+
+def _overlay(
+    store: Store, catalog: Catalog, name: str, window: Window, chart: Chart
+) -> tuple[Line, list[str], str]:
+    """The overlay as a z-score over the chart's dates, from the source of its quantity
+    that covers them best (VIXCLS from FRED rather than Yahoo's VIX that ends in 2022)."""
+    from liquidity import query
+
+    asked = catalog.find(name)
+    first, last = _extent(chart)
+    found = {}
+    for sid in same_quantity(catalog, asked):
+        points = [p for p in query.values(store, catalog, sid, window) if first <= p[0] <= last]
+        if points:
+            found[sid] = points
+    if not found:
+        why = query.why_empty(store, asked, window=window)
+        raise PlotError(f"--overlay {asked} has nothing from {first} to {last}: {why}")
+    best = max(found, key=lambda s: (found[s][-1][0], -found[s][0][0].toordinal(), len(found[s])))
+    points = found[best]
+    notes = []
+    if best != asked:
+        theirs = found.get(asked)
+        had = f"{theirs[0][0]} to {theirs[-1][0]}" if theirs else "nothing here"
+        notes.append(
+            f"--overlay {asked}: {best} is drawn instead, the same quantity over longer "
+            f"({catalog.title(best)}: {points[0][0]} to {points[-1][0]}; {asked}: {had})."
+        )
+    line = normalised(best, points)
+    mean = sum(line.raw) / len(line.raw)
+    notes.append(
+        f"{best} as a z-score over {points[0][0]} to {points[-1][0]} "
+        f"({len(points)} values, mean {mean:.2f})."
+    )
+    gap = allowed_gap(frequency(catalog, best), line.dates)
+    return replace(line, max_gap=gap), notes, best
+
+
+def _vintage_notes(store: Store, bases: Sequence[str], window: Window, realtime: bool) -> list[str]:
+    """Say whether an as-of (or real-time) picture shows values as they were published
+    then (vintages: ALFRED's, or revisions we recorded) or only today's data cut at that
+    instant, which carries every later revision."""
+    if window.as_of is None and not realtime:
+        return []
+    from liquidity.models import VINTAGE_SOURCE
+
+    true: list[str] = []
+    cut: list[str] = []
+    for sid in bases:
+        rows = store.vintages(sid, end=window.end)
+        dated = {o.date for o in rows}
+        revised = len(dated) < len(rows) or any(o.source == VINTAGE_SOURCE for o in rows)
+        (true if revised else cut).append(sid)
+    what = "As of that instant" if window.as_of is not None else "The real-time lines"
+    out = []
+    if true:
+        out.append(f"{what}: {', '.join(true)} from true vintages (values as published then).")
+    if cut:
+        out.append(
+            f"{what}: {', '.join(cut)} are today's data cut at each date, not vintages "
+            "(none collected, so later revisions show; `liquidity collect --vintages`)."
+        )
+    return out
+
+
+def _periods(store: Store, catalog: Catalog, name: str, window: Window) -> tuple[Period, ...]:
+    from liquidity import query
+
+    if name.lower() in shading.NAMED:
+        return shading.NAMED[name.lower()]
+    sid = catalog.find(name)
+    return shading.from_values(query.values(store, catalog, sid, window), sid)
+
+
+def _bases(catalog: Catalog, ids: Sequence[str]) -> list[str]:
+    from liquidity import query
+
+    out: dict[str, None] = {}
+    for i in ids:
+        if i in catalog.series or i in catalog.derived:
+            out.update(dict.fromkeys(query.base_series(catalog, i)))
+    return list(out)
+
+
+def _unit(catalog: Catalog, entry_id: str) -> tuple[str, float]:
+    unit = catalog.unit(entry_id)
+    return unit.label, unit.scale if unit.dimension == "usd" else 0.0
+
+
+def _extent(chart: Chart) -> tuple[date, date]:
+    lines = chart.lines
+    return min(line.first for line in lines), max(line.last for line in lines)
+
+
+def _overlay_ylabel(overlay: Line) -> str:
+    return f"{overlay.label.split(' ', 1)[0]} z-score"
+
+
+def _title(what: str, as_of: datetime | None) -> str:
+    return what if as_of is None else f"{what}, as of {as_of.isoformat(timespec='seconds')}"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("liquidity")
+    except PackageNotFoundError:
+        return "(source)"
