@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup setup-dev run test test-later lint bench clean
+.PHONY: setup setup-dev run test test-later lint bench pictures clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(BENCH_BIN)/uv
 	$(BENCH_BIN)/uv pip install --quiet --compile-bytecode --python $(BENCH_BIN)/python \
 		-e '.[questdb]' $(BENCH_PEERS)
 	$(BENCH_BIN)/python -m bench.run
+
+# The README's pictures (docs/pictures/), drawn from the recorded fixtures.
+pictures: setup-dev
+	PYTHONPATH=. $(BIN)/python docs/pictures/make.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -393,7 +393,7 @@ def test_realtime_is_drawn_beside_the_latest(collected: dict[str, str], tmp_path
     assert line.dashed and not line.mark_latest
     assert line.dates == tuple(d for d, _ in known)
     assert list(line.values) == pytest.approx([v / 1e6 for _, v in known], rel=1e-12)
-    assert any("not vintages" in n and "RRPONTSYD" in n for n in chart.notes)
+    assert any("RRPONTSYD" in n and "have no vintages" in n for n in chart.notes)
     assert [ln.label for ln in netliq.panels[0].lines] == [
         "Net Liquidity",
         "Net Liquidity (real-time)",

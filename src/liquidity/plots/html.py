@@ -56,11 +56,13 @@ def plotly_figure(chart: Chart) -> Any:
     headline = chart.panels[0].lines[0].dates
     for i, panel in enumerate(chart.panels, start=1):
         legend = "legend" if i == 1 else f"legend{i}"
+        marked = []
         for line in panel.lines:
             color = next(colors, FALLBACK_COLOR)
             own_date = line.dates != headline
             fig.add_trace(_trace(line, color, legend, own_date), row=i, col=1)
-            _latest(fig, line, color, i)
+            marked.append((line, color))
+        _latest(fig, marked, i)
         fig.update_yaxes(title_text=panel.ylabel, row=i, col=1)
     if chart.overlay is not None:
         trace = _overlay_trace(chart.overlay)
@@ -86,6 +88,7 @@ def plotly_figure(chart: Chart) -> Any:
         title={"text": html.escape(chart.title), "x": 0.01, "y": 0.99, "yanchor": "top"},
         template="plotly_white",
         hovermode="x unified",
+        showlegend=True,  # plotly hides a legend of one trace: each panel names its lines
         margin={"t": 70, "b": 40 + FOOT_LINE * len(foot), "l": 70, "r": 70},
         annotations=[*fig.layout.annotations, _footnote(foot)],
         **_legends(fig, rows),
@@ -176,21 +179,40 @@ def _overlay_trace(line: Line) -> Any:
     )
 
 
-def _latest(fig: Any, line: Line, color: str, row: int) -> None:
-    if not line.mark_latest or not line.values:
-        return
-    value = line.values[-1]
-    fig.add_annotation(
-        x=line.last.isoformat(),
-        y=value,
-        text=f"{value:,.{decimals(line.values)}f}<br>{line.last}",
-        showarrow=False,
-        xanchor="left",
-        xshift=7,
-        font={"size": 10, "color": color},
-        row=row,
-        col=1,
+LABEL_GAP = 26  # pixels between two latest-value labels (two lines of text)
+# Plot height in pixels assumed when spreading labels (the page resizes): low, so labels
+# end up rather too far apart than on top of each other.
+PAGE_GUESS = 600
+
+
+def _latest(fig: Any, lines: list[tuple[Line, str]], row: int) -> None:
+    """Each line's latest value written beside its last point; labels of values close
+    together moved apart, highest on top."""
+    marked = sorted(
+        ((line, color) for line, color in lines if line.mark_latest and line.values),
+        key=lambda lc: -lc[0].values[-1],
     )
+    values = [v for line, _ in lines for v in line.values]
+    low, span = min(values, default=0.0), (max(values, default=0.0) - min(values, default=0.0))
+    bottom, top = fig.get_subplot(row, 1).yaxis.domain
+    pixels = PAGE_GUESS * (top - bottom) / (span or 1.0)
+    placed: float | None = None
+    for line, color in marked:
+        value = line.values[-1]
+        at = (value - low) * pixels
+        placed = at if placed is None else min(at, placed - LABEL_GAP)
+        fig.add_annotation(
+            x=line.last.isoformat(),
+            y=value,
+            text=f"{value:,.{decimals(line.values)}f}<br>{line.last}",
+            showarrow=False,
+            xanchor="left",
+            xshift=7,
+            yshift=placed - at,
+            font={"size": 10, "color": color},
+            row=row,
+            col=1,
+        )
 
 
 def _legends(fig: Any, rows: int) -> dict[str, Any]:

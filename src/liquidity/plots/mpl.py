@@ -51,6 +51,7 @@ def figure(chart: Chart) -> Figure:
         ax.set_ylabel(panel.ylabel)
         _style(ax)
         _shade(ax, chart)
+        _spread_labels(ax)
     twin = _draw_overlay(axes[0, 0], chart) if chart.overlay is not None else None
     for i, ax in enumerate(axes[:, 0]):
         handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
@@ -102,6 +103,27 @@ def _line(ax: Any, line: Line, color: str) -> None:
             fontsize=7,
             color=color,
         )
+
+
+LABEL_GAP = 17.0  # points between two latest-value labels (two lines of 7 pt text)
+
+
+def _spread_labels(ax: Any) -> None:
+    """Latest-value labels of lines ending close together, moved apart vertically."""
+    labels = sorted(ax.texts, key=lambda t: t.xy[1])
+    if len(labels) < 2:
+        return
+    ax.autoscale_view()
+    to_points = 72.0 / ax.figure.dpi
+    heights = [
+        ax.transData.transform((ax.convert_xunits(t.xy[0]), t.xy[1]))[1] * to_points for t in labels
+    ]
+    placed: list[float] = []
+    for height in heights:
+        placed.append(max(height, placed[-1] + LABEL_GAP) if placed else height)
+    shift = (sum(heights) - sum(placed)) / len(placed)  # keep them centred on the points
+    for label, height, at in zip(labels, heights, placed, strict=True):
+        label.xyann = (label.xyann[0], at + shift - height)
 
 
 def _shade(ax: Any, chart: Chart) -> None:

@@ -415,15 +415,27 @@ def _vintage_notes(store: Store, bases: Sequence[str], window: Window, realtime:
         dated = {o.date for o in rows}
         revised = len(dated) < len(rows) or any(o.source == VINTAGE_SOURCE for o in rows)
         (true if revised else cut).append(sid)
-    what = "As of that instant" if window.as_of is not None else "The real-time lines"
     out = []
-    if true:
-        out.append(f"{what}: {', '.join(true)} from true vintages (values as published then).")
-    if cut:
-        out.append(
-            f"{what}: {', '.join(cut)} are today's data cut at each date, not vintages "
-            "(none collected, so later revisions show; `liquidity collect --vintages`)."
-        )
+    if window.as_of is not None:
+        if true:
+            out.append(
+                f"As of that instant: {', '.join(true)} from true vintages "
+                "(values as published then)."
+            )
+        if cut:
+            out.append(
+                f"As of that instant: {', '.join(cut)} are today's data cut at each date, not "
+                "vintages (none collected, so later revisions show; "
+                "`liquidity collect --vintages`)."
+            )
+    if realtime:
+        if true:
+            out.append(f"Real-time: {', '.join(true)} each day as published then (vintages).")
+        if cut:
+            out.append(
+                f"Real-time: {', '.join(cut)} have no vintages: each day shows today's values "
+                "from the day they were published (publication lags, not revisions)."
+            )
     return out
 
 
