@@ -67,14 +67,18 @@ def figure(chart: Chart) -> Figure:
     return fig
 
 
+def _plot_broken(ax: Any, line: Line, **style: Any) -> None:
+    """``line`` with a NaN at each of its gaps: matplotlib does not join across a NaN."""
+    xs, ys = broken(line)
+    ax.plot(xs, [math.nan if y is None else y for y in ys], label=line.label, **style)
+
+
 def _line(ax: Any, line: Line, color: str) -> None:
     """The line, broken at its gaps; points alone between gaps as dots; the latest value
     marked and written."""
-    xs, ys = broken(line)
-    ax.plot(
-        xs,
-        [math.nan if y is None else y for y in ys],
-        label=line.label,
+    _plot_broken(
+        ax,
+        line,
         color=color,
         linewidth=2.0 if line.emphasis else 1.0 if line.dashed else 1.3,
         linestyle=(0, (3, 1.5)) if line.dashed else "-",
@@ -183,14 +187,7 @@ def _draw_overlay(ax: Any, chart: Chart) -> Any:
     assert chart.overlay is not None
     twin = ax.twinx()
     line = chart.overlay
-    xs, ys = broken(line)
-    twin.plot(
-        xs,
-        [math.nan if y is None else y for y in ys],
-        label=line.label,
-        color=OVERLAY_COLOR,
-        linewidth=0.9,
-    )
+    _plot_broken(twin, line, color=OVERLAY_COLOR, linewidth=0.9)
     twin.yaxis.set_major_locator(MultipleLocator(1.0))
     twin.set_ylabel(chart.overlay_ylabel, color="#666666")
     for side in ("top", "left", "bottom"):

@@ -132,3 +132,60 @@ def schema_of(store: Store) -> HasSchema | None:
 def spool_of(store: Store) -> Spooled | None:
     """The layer of ``store`` that spools during outages, if any."""
     return next((s for s in layers(store) if isinstance(s, Spooled)), None)
+
+
+class ForwardingStore:
+    """A ``Store`` that hands every call to ``inner``: a wrapper subclasses it and
+    overrides only what it changes (the daemon's timing, the spool's fallback). A
+    ``Wrapper``: ``schema_of`` / ``spool_of`` find the capabilities of ``inner``."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+
+    def write(
+        self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
+    ) -> WriteResult:
+        return self.inner.write(observations, revision_known_at=revision_known_at)
+
+    def read(
+        self,
+        series_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Observation]:
+        return self.inner.read(series_id, start=start, end=end, as_of=as_of)
+
+    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
+        return self.inner.vintages(series_id, end=end)
+
+    def latest(
+        self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
+    ) -> dict[str, Observation]:
+        return self.inner.latest(series_ids, as_of=as_of)
+
+    def states(self) -> dict[str, SeriesState]:
+        return self.inner.states()
+
+    def record_fetch(
+        self,
+        series_id: str,
+        fetched_at: datetime,
+        *,
+        last_updated: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.inner.record_fetch(series_id, fetched_at, last_updated=last_updated, error=error)
+
+    def changes(self, since: datetime | None, *, limit: int = 10_000) -> list[Change]:
+        return self.inner.changes(since, limit=limit)
+
+    def get_cursor(self, name: str) -> datetime | None:
+        return self.inner.get_cursor(name)
+
+    def set_cursor(self, name: str, position: datetime) -> None:
+        self.inner.set_cursor(name, position)
+
+    def close(self) -> None:
+        self.inner.close()

@@ -14,7 +14,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -22,8 +22,8 @@ from typing import Any
 
 from liquidity import clock
 from liquidity.errors import StorageError, StorageUnavailableError
-from liquidity.models import Change, Observation, SeriesState, WriteResult
-from liquidity.storage.base import Store
+from liquidity.models import Observation, SeriesState, WriteResult
+from liquidity.storage.base import ForwardingStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +84,16 @@ class Spool:
         self._db.close()
 
 
-class SpoolingStore:
-    """A ``Store`` that falls back to a ``Spool`` while the inner store is unavailable.
+class SpoolingStore(ForwardingStore):
+    """A ``Store`` that falls back to a ``Spool`` while the inner store is unavailable;
+    reads go straight through (``ForwardingStore``), ``states`` has a cached copy.
 
     After a failure it stops asking the inner store for ``cooldown`` seconds, so a
     store that hangs costs one timeout per run, not one per series.
     """
 
     def __init__(self, inner: Store, spool: Spool, *, cooldown: float = 30.0) -> None:
-        self.inner = inner  # a ``base.Wrapper``: ``schema_of`` finds QuestDB's schema here
+        super().__init__(inner)  # a ``base.Wrapper``: ``schema_of`` finds QuestDB's schema
         self.spool = spool
         self.cooldown = cooldown
         self._down_until = 0.0
@@ -193,7 +194,7 @@ class SpoolingStore:
             raise StorageError(f"unknown spool entry kind {kind!r}")
         return WriteResult()
 
-    # -- reads: straight through, except states which falls back to a cached copy ------
+    # -- reads: straight through (inherited), except states: a cached copy on outage -----
 
     def states(self) -> dict[str, SeriesState]:
         try:
@@ -204,30 +205,6 @@ class SpoolingStore:
             return {sid: _state(v) for sid, v in cached.items()}
         self.spool.put_cache("states", {sid: asdict(s) for sid, s in states.items()})
         return states
-
-    def read(
-        self,
-        series_id: str,
-        *,
-        start: date | None = None,
-        end: date | None = None,
-        as_of: datetime | None = None,
-    ) -> list[Observation]:
-        return self.inner.read(series_id, start=start, end=end, as_of=as_of)
-
-    def vintages(self, series_id: str, *, end: date | None = None) -> list[Observation]:
-        return self.inner.vintages(series_id, end=end)
-
-    def latest(
-        self, series_ids: Iterable[str] | None = None, *, as_of: datetime | None = None
-    ) -> dict[str, Observation]:
-        return self.inner.latest(series_ids, as_of=as_of)
-
-    def changes(self, since: datetime | None, *, limit: int = 10_000) -> list[Change]:
-        return self.inner.changes(since, limit=limit)
-
-    def get_cursor(self, name: str) -> datetime | None:
-        return self.inner.get_cursor(name)
 
     def close(self) -> None:
         self.spool.close()
