@@ -1,8 +1,8 @@
 """liquidity: US dollar liquidity data, with every vintage, as of any instant.
 
-``liquidity.series(...)`` and ``liquidity.net_liquidity(...)`` return data frames
-(see ``liquidity.api``); they are imported on first use, so that importing the
-package stays cheap.
+``liquidity.series(...)`` and ``liquidity.net_liquidity(...)`` return data frames,
+``liquidity.plot(...)`` a chart (see ``liquidity.api``); they are imported on first use,
+so that importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["net_liquidity", "series"]
+__all__ = ["net_liquidity", "plot", "series"]
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,8 @@
     >>> liquidity.net_liquidity("weekly", as_of="2024-03-15T12:00:00-04:00")   # pandas
     >>> liquidity.series("WALCL", start="2020-01-01", frame="polars")
     >>> liquidity.series("NETLIQ_DAILY", realtime=True)   # each day as known that evening
+    >>> liquidity.plot("net-liquidity", overlay="VIX")   # a plotly figure (Jupyter shows it)
+    >>> liquidity.plot(["WALCL", "RRPONTSYD"], "walcl.png", start="2020-01-01")
 
 Settings come from the environment (``LIQUIDITY_*``, ``.env``) unless given.
 Frames: ``pandas`` (``pip install 'liquidity[frames]'``) or ``polars``.
@@ -14,6 +16,7 @@ Dates and instants are read as on the command line (``liquidity.window``); a bad
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from liquidity.errors import ConfigError
@@ -97,6 +100,51 @@ def net_liquidity(
     for part in parts:
         data[part] = [r.components[part] for r in rows]
     return _frame(data, frame, ["date", "net_liquidity", *parts])
+
+
+def plot(
+    what: str | list[str],
+    output: str | Path | None = None,
+    *,
+    variant: str = "weekly",
+    start: date | str | None = None,
+    end: date | str | None = None,
+    as_of: datetime | str | None = None,
+    overlay: str | None = None,
+    realtime: bool = False,
+    layout: str = "auto",
+    money: str = "auto",
+    shade: list[str] | None = None,
+    plotly_js: str = "inline",
+    settings: Settings | None = None,
+) -> Any:
+    """The chart ``liquidity plot`` draws: written to ``output`` (.png, .svg, .html; the
+    path is returned), or without ``output`` a plotly figure to show or restyle."""
+    from liquidity import plots
+
+    names = [what] if isinstance(what, str) else list(what)
+    path = None if output is None else Path(output)
+    if path is not None:
+        plots.output_format(path)  # a bad suffix fails before any reading
+    window = Window.parse(start, end, as_of)
+
+    def prepare(store: Any) -> plots.Chart:
+        return plots.prepare(
+            store,
+            names,
+            variant=variant,
+            window=window,
+            overlay=overlay,
+            realtime=realtime,
+            layout=layout,
+            money=money,
+            shade=shade or [],
+        )
+
+    chart = _with_store(settings, prepare)
+    if path is None:
+        return plots.plotly_figure(chart)
+    return plots.render(chart, path, plotly_js=plotly_js)
 
 
 def _with_store(settings: Settings | None, read: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from liquidity.compose import collect_config
 from liquidity.config import Settings
 from liquidity.errors import ConfigError
 from liquidity.pipeline import collect
+from liquidity.plots import PlotError
 from liquidity.storage.duckdb import DuckDBStore
 from liquidity.window import Window
 
@@ -48,6 +50,22 @@ def test_series_frame_and_window(filled: Settings) -> None:
 def test_polars_missing_is_a_clear_error(filled: Settings) -> None:
     with pytest.raises(ConfigError, match="polars is not installed"):
         liquidity.series("DGS10", frame="polars", settings=filled)
+
+
+def test_plot_returns_a_figure_or_writes_a_file(filled: Settings, tmp_path: Path) -> None:
+    fig = liquidity.plot("net-liquidity", start="2024-01-01", layout="shared", settings=filled)
+    store = DuckDBStore(filled.duckdb_path)
+    rows = query.net_liquidity(store, "weekly", Window(start=date(2024, 1, 1)))
+    store.close()
+    head = fig.data[0]
+    assert head.name == "Net Liquidity"
+    assert [y for y in head.y if y is not None] == pytest.approx(
+        [r.net_liquidity / 1e6 for r in rows]
+    )
+    out = liquidity.plot(["WALCL", "DGS10"], tmp_path / "s.svg", settings=filled)
+    assert out == tmp_path / "s.svg" and out.read_text().startswith("<?xml")
+    with pytest.raises(PlotError, match="unknown suffix"):
+        liquidity.plot("WALCL", tmp_path / "s.jpg", settings=filled)
 
 
 def test_importing_the_package_stays_cheap() -> None:
