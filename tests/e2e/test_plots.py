@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -170,8 +172,7 @@ def test_overlay_is_the_longest_source_as_a_z_score_over_the_chart(
     xs, ys = drawn(overlay)
     assert xs == [o.date.isoformat() for o in points]
     assert ys == pytest.approx(zscore([o.value for o in points]), rel=1e-9)
-    assert [v for v in overlay["customdata"] if v is not None] == [o.value for o in points]
-    assert "%{x|%Y-%m-%d}" in overlay["hovertemplate"]  # its own date: never a stale one
+    assert overlay["hoverinfo"] == "skip"  # its hover is on Net Liquidity's, per date
     layout = plotly_layout(out)
     right = layout["yaxis2"]
     assert right["dtick"] == 1  # whole standard deviations
@@ -198,15 +199,15 @@ def test_html_hover_has_full_dates_units_decimals_and_components(
     layout = plotly_layout(out)
     assert layout["hovermode"] == "x unified"
     assert layout["xaxis"]["hoverformat"] == "%Y-%m-%d"  # the header: 2022-07-13, not Jul 2022
-    assert head["hovertemplate"].startswith("%{y:,.3f} USD trillions")
+    assert head["hovertemplate"].startswith("%{y:,.4~r} USD trillions")  # 4 digits: 5.561
     for k, name in enumerate(rows[0].components):
-        assert f"{name} %{{customdata[{k}]:,.3f}}" in head["hovertemplate"]
+        assert f"{name} %{{customdata[{k}]:,.4~r}}" in head["hovertemplate"]
     custom = [c for c in head["customdata"] if c is not None]
     assert custom[-1] == pytest.approx([v / 1e6 for v in rows[-1].components.values()])
     # one legend above each panel, no fixed height
     assert [t["legend"] for t in [head, *parts]] == ["legend", "legend2", "legend3", "legend4"]
     assert "height" not in layout
-    assert "height:100vh; min-height:480px;" in out.read_text()
+    assert re.search(r"height:100vh; min-height:\d+px;", out.read_text())  # fills the window
 
 
 def test_latest_values_are_marked(collected: dict[str, str], tmp_path: Path) -> None:
@@ -325,6 +326,15 @@ def test_series_are_grouped_by_unit(collected: dict[str, str], tmp_path: Path) -
         (["WALCL", "--money", "yen", "-o", "out.png"], "unknown money unit 'yen'"),
         (["WALCL", "--plotly", "web", "-o", "out.html"], "unknown --plotly 'web'"),
         (["WALCL", "--shade", "NOPE", "-o", "out.png"], "unknown series 'NOPE'"),
+        (["WALCL", "--shade", "WALCL", "-o", "out.png"], "--shade WALCL: not a 0/1 series"),
+        (
+            ["net-liquidity", "--realtime", "--as-of", "2025-06-01", "-o", "out.png"],
+            "--realtime shows each day as known that day: drop --as-of",
+        ),
+        (
+            ["WALCL", "--start", "2025-11-12", "--layout", "changes", "-o", "out.png"],
+            "--layout changes: WALCL has no two values 7 days apart in this window",
+        ),
     ],
 )
 def test_bad_requests_are_one_line_errors(
@@ -436,7 +446,11 @@ def test_footnote_names_sources_last_dates_window_and_when(collected: dict[str, 
     window = Window(start=date(2015, 1, 1), end=date(2024, 12, 31))  # Yahoo's VIX: 2020 on
     with opened(collected) as store, clock.frozen(datetime(2031, 5, 6, 7, 8, tzinfo=UTC)):
         chart = plots.prepare(store, ["net-liquidity"], window=window, overlay="VIX")
-        last = {s: query.series(store, s, window)[-1].date for s in ("WALCL", "VIXCLS")}
+        end = query.net_liquidity(store, "weekly", window)[-1].date
+        last = {
+            s: query.series(store, s, replace(window, end=end))[-1].date
+            for s in ("WALCL", "VIXCLS")
+        }
     data, when = chart.footnote
     assert data.startswith(f"Data: WALCL (FRED, last {last['WALCL']}), WLRRAL (FRED, last ")
     assert data.endswith(f"VIXCLS (FRED, last {last['VIXCLS']})")
@@ -444,3 +458,80 @@ def test_footnote_names_sources_last_dates_window_and_when(collected: dict[str, 
     svg = plots.render(chart, Path(collected["LIQUIDITY_DUCKDB_PATH"]).with_suffix(".svg"))
     text = svg.read_text()
     assert "Made 2031-05-06 07:08 UTC" in text and f"last {last['VIXCLS']}" in text
+
+
+def test_overlay_hover_is_the_value_of_the_hovered_date_never_a_stale_one(
+    collected: dict[str, str], tmp_path: Path
+) -> None:
+    """MOVE ends before Net Liquidity: past its end the hover says so, rather than show
+    MOVE's last value under a later date (plotly's own hover would)."""
+    out = plot(collected, tmp_path / "m.html", "net-liquidity", "--overlay", "MOVE")
+    with opened(collected) as store:
+        move = query.series(store, "MOVE")
+        rows = query.net_liquidity(store, "weekly")
+    head = plotly_traces(out)[0]
+    assert head["hovertemplate"].count("%{customdata[3]}") == 1  # after the 3 components
+    texts = dict(zip(head["x"], [c[3] if c else None for c in head["customdata"]], strict=True))
+    inside = next(r.date for r in rows if r.date in {o.date for o in move})
+    value = next(o.value for o in move if o.date == inside)
+    assert texts[inside.isoformat()].startswith(f"{plots.scale.shown(value)} (z ")
+    assert texts[inside.isoformat()].endswith(f", {inside})")
+    after = [r.date for r in rows if (r.date - move[-1].date).days > 7]
+    assert after, "the recording's MOVE must end before Net Liquidity"
+    assert all(texts[d.isoformat()].startswith("none within") for d in after)
+
+
+def test_a_constant_overlay_has_no_z_score(collected: dict[str, str]) -> None:
+    window = Window(start=date(2025, 1, 1), end=date(2025, 6, 1))
+    with opened(collected) as store:
+        iorb = {o.value for o in query.series(store, "IORB", window)}
+        chart = plots.prepare(store, ["net-liquidity"], window=window, overlay="IORB")
+    assert len(iorb) == 1  # 4.40 all along
+    assert chart.overlay is not None and set(chart.overlay.values) == {0.0}
+    assert any("IORB is constant over" in n and "no z-score" in n for n in chart.notes)
+
+
+def test_the_overlay_asked_for_is_kept_unless_another_covers_clearly_more(
+    collected: dict[str, str],
+) -> None:
+    as_of = Window(as_of=parse_instant("2025-11-12T23:00:00"))
+    with opened(collected) as store:
+        chart = plots.prepare(
+            store, ["net-liquidity"], variant="daily", window=as_of, overlay="VIXCLS"
+        )
+    assert chart.overlay is not None and chart.overlay.label == "VIXCLS (z-score)"
+
+
+def test_footnote_and_labels_give_the_dates_actually_used(collected: dict[str, str]) -> None:
+    """The primary variant ends where the DTS recording ends: the notes say why, the
+    footnote gives each input's last date used, a carried weekly value its own date."""
+    with opened(collected) as store:
+        chart = plots.prepare(store, ["net-liquidity"], variant="primary")
+        end = chart.lines[0].last
+        walcl = [o for o in query.series(store, "WALCL") if o.date <= end][-1]
+        stored = query.series(store, "WALCL")[-1]
+    assert stored.date > end  # WALCL is stored beyond the chart's end
+    data, _ = chart.footnote
+    assert f"WALCL (FRED, last {walcl.date})" in data
+    assert any(n.startswith(f"The chart ends {end}, where TGA_DTS ends") for n in chart.notes)
+    with opened(collected) as store:
+        daily = plots.prepare(store, ["net-liquidity"], variant="daily")
+        walcl_last = query.series(store, "WALCL")[-1].date
+    part = next(line for line in daily.lines if line.label == "WALCL")
+    assert part.last > walcl_last  # the daily rows carry WALCL past its own last date
+    assert part.latest_on == walcl_last  # and its label says which one it is
+    assert any(n.startswith("WALCL, WTREGEN are weekly: each date carries") for n in daily.notes)
+
+
+def test_shading_with_no_period_in_the_chart_is_said(collected: dict[str, str]) -> None:
+    with opened(collected) as store:
+        chart = plots.prepare(
+            store, ["WALCL"], window=Window(start=date(2024, 1, 1)), shade=["recessions"]
+        )
+    assert chart.shading == ()
+    assert "--shade recessions: no period within" in chart.notes[-1]
+
+
+def test_nothing_to_plot_is_a_plot_error(collected: dict[str, str]) -> None:
+    with opened(collected) as store, pytest.raises(plots.PlotError, match="nothing to plot"):
+        plots.prepare(store, [])

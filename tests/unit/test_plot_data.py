@@ -13,7 +13,7 @@ from liquidity.errors import ConfigError
 from liquidity.plots import Chart, Line, Panel, net_liquidity_chart, series_chart
 from liquidity.plots.gaps import allowed_gap, broken, gaps, isolated
 from liquidity.plots.prepare import coverage_notes, squashed, weekly_change
-from liquidity.plots.scale import choose_money, decimals
+from liquidity.plots.scale import choose_money, shown
 from liquidity.plots.shading import QT, RECESSIONS, from_values, within
 from liquidity.transforms.net_liquidity import NetLiquidityRow
 from liquidity.window import Window
@@ -83,7 +83,16 @@ def test_one_money_unit_chosen_for_readability_or_forced() -> None:
     assert choose_money([8.9e12], "billions") == "billions"
     with pytest.raises(ConfigError, match="unknown money unit 'yen'"):
         choose_money([1.0], "yen")
-    assert (decimals([8.93]), decimals([2553.0]), decimals([0.25])) == (3, 0, 3)
+    # four significant digits, never an exponent: 1.559 bn in trillions keeps its digits
+    assert [shown(v) for v in (8.934346, 2553.4, 0.001559, 4.11, 12345.6, 0.0, -0.07)] == [
+        "8.934",
+        "2,553",
+        "0.001559",
+        "4.11",
+        "12,346",
+        "0",
+        "-0.07",
+    ]
 
 
 def _rows(n: int) -> list[NetLiquidityRow]:

@@ -3,13 +3,15 @@ the file works offline (~5 MB), or loaded from plotly's CDN (a few hundred KB)."
 
 from __future__ import annotations
 
+import bisect
 import html
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from liquidity.plots.gaps import broken, isolated
 from liquidity.plots.model import Chart, Line
-from liquidity.plots.scale import decimals
+from liquidity.plots.scale import HOVER_FORMAT, shown
 from liquidity.plots.style import COLORS, FALLBACK_COLOR, OVERLAY_COLOR, SHADE_ALPHA, shade_color
 
 PLOTLY_JS = ("inline", "cdn")
@@ -31,8 +33,9 @@ def write(chart: Chart, path: Path, plotly_js: str = "inline") -> None:
     )
     if PAGE_STYLE not in page:  # plotly changed its page: refuse rather than guess
         raise RuntimeError("plotly's HTML page no longer has the expected <style>")
+    tallest = MIN_HEIGHT + FOOT_LINE * (len(chart.notes) + len(chart.footnote))
     page = page.replace(PAGE_STYLE, OWN_STYLE, 1).replace(
-        "height:100vh;", f"height:100vh; min-height:{MIN_HEIGHT}px;", 1
+        "height:100vh;", f"height:100vh; min-height:{tallest}px;", 1
     )
     path.write_text(page, encoding="utf-8")
 
@@ -53,14 +56,16 @@ def plotly_figure(chart: Chart) -> Any:
         row_heights=heights,
     )
     colors = iter(COLORS)
-    headline = chart.panels[0].lines[0].dates
+    host = chart.panels[0].lines[0]
+    beside = _overlay_beside(host, chart.overlay) if chart.overlay is not None else None
     for i, panel in enumerate(chart.panels, start=1):
         legend = "legend" if i == 1 else f"legend{i}"
         marked = []
         for line in panel.lines:
             color = next(colors, FALLBACK_COLOR)
-            own_date = line.dates != headline
-            fig.add_trace(_trace(line, color, legend, own_date), row=i, col=1)
+            own_date = line.dates != host.dates
+            extra = beside if line is host else None
+            fig.add_trace(_trace(line, color, legend, own_date, extra), row=i, col=1)
             marked.append((line, color))
         _latest(fig, marked, i)
         fig.update_yaxes(title_text=panel.ylabel, row=i, col=1)
@@ -81,7 +86,8 @@ def plotly_figure(chart: Chart) -> Any:
         )
     first = min(line.first for line in chart.lines)
     last = max(line.last for line in chart.lines)
-    room = (last - first) * 0.09  # right of the last point, for its value
+    room = max((last - first) * 0.09, timedelta(days=7))  # right of the last point: its value
+    first -= max(timedelta(0), timedelta(days=3) - (last - first))  # one day still has width
     fig.update_xaxes(hoverformat=DATE, range=[first.isoformat(), (last + room).isoformat()])
     foot = [*chart.notes, *chart.footnote]
     fig.update_layout(
@@ -112,30 +118,32 @@ def plotly_figure(chart: Chart) -> Any:
     return fig
 
 
-def _trace(line: Line, color: str, legend: str, own_date: bool) -> Any:
+def _trace(
+    line: Line, color: str, legend: str, own_date: bool, beside: tuple[str, list[str]] | None
+) -> Any:
     """The line broken at its gaps (``None``), its points alone as dots, its hover with
-    unit, 0-3 decimals and, for Net Liquidity, every component of that date."""
+    unit and four significant digits, Net Liquidity's components of that date and, on the
+    first line, the overlay's value of that date (``beside``: name, text per point)."""
     from plotly import graph_objects as go
 
     xs, ys = broken(line)
-    places = decimals(line.values)
     when = f" ({'%{x|' + DATE + '}'})" if own_date else ""
-    hover = f"%{{y:,.{places}f}} {html.escape(line.unit)}{when}"
-    custom: list[list[float] | None] | None = None
-    if line.parts:
-        by_date = {d: [values[i] for _, values in line.parts] for i, d in enumerate(line.dates)}
-        custom = [by_date.get(x) if y is not None else None for x, y in zip(xs, ys, strict=True)]
-        hover += "".join(
-            f"<br>   {html.escape(name)} %{{customdata[{k}]:,.{places}f}}"
-            for k, (name, _) in enumerate(line.parts)
+    hover = f"%{{y:{HOVER_FORMAT}}} {html.escape(line.unit)}{when}"
+    columns: list[list[Any]] = []
+    by_date = {d: i for i, d in enumerate(line.dates)}
+    for name, values in line.parts:
+        hover += f"<br>   {html.escape(name)} %{{customdata[{len(columns)}]:{HOVER_FORMAT}}}"
+        columns.append(
+            [values[by_date[x]] if y is not None else None for x, y in zip(xs, ys, strict=True)]
         )
-    alone = set(isolated(line))
-    sizes = [0] * len(xs)
-    at = {d: k for k, d in enumerate(xs)}
-    for i in alone:
-        sizes[at[line.dates[i]]] = 4
-    if line.mark_latest and xs:
-        sizes[-1] = 7  # the latest value, written beside it
+    if beside is not None:
+        name, texts = beside
+        hover += f"<br>{html.escape(name)} %{{customdata[{len(columns)}]}}"
+        columns.append(
+            [texts[by_date[x]] if y is not None else None for x, y in zip(xs, ys, strict=True)]
+        )
+    custom = [list(row) for row in zip(*columns, strict=True)] if columns else None
+    sizes = _sizes(line, xs)
     return go.Scatter(
         x=[d.isoformat() for d in xs],
         y=ys,
@@ -154,27 +162,50 @@ def _trace(line: Line, color: str, legend: str, own_date: bool) -> Any:
     )
 
 
+def _sizes(line: Line, xs: list[date]) -> list[int]:
+    """Marker sizes: a dot for each point alone between gaps, a larger one for the latest
+    value (when marked), none elsewhere."""
+    at = {d: k for k, d in enumerate(xs)}
+    sizes = [0] * len(xs)
+    for i in isolated(line):
+        sizes[at[line.dates[i]]] = 4
+    if line.mark_latest and xs:
+        sizes[-1] = 7
+    return sizes
+
+
+def _overlay_beside(host: Line, overlay: Line) -> tuple[str, list[str]]:
+    """For each date of ``host``, the overlay's value of that date (or of the last one
+    before it within its usual gap) with its own date and z-score; past that, "none":
+    plotly's own hover would show the overlay's nearest point, however old."""
+    name = overlay.label.split(" ", 1)[0]
+    limit = overlay.max_gap or timedelta(days=7)
+    texts = []
+    for day in host.dates:
+        i = bisect.bisect_right(overlay.dates, day) - 1
+        if i < 0 or day - overlay.dates[i] > limit:
+            texts.append(f"none within {limit.days} days")
+            continue
+        on = overlay.dates[i]
+        texts.append(f"{shown(overlay.raw[i])} (z {overlay.values[i]:.2f}, {on})")
+    return name, texts
+
+
 def _overlay_trace(line: Line) -> Any:
-    """The z-score, hovering with the series' own value and its own date (the last one
-    before the hovered date may be older)."""
+    """The z-score; its hover is on the first line (``_overlay_beside``), never its own."""
     from plotly import graph_objects as go
 
     xs, ys = broken(line)
-    raw = dict(zip(line.dates, line.raw, strict=True))
-    places = decimals(line.raw)
-    name = line.label.split(" ", 1)[0]
+    sizes = _sizes(line, xs)
     return go.Scatter(
         x=[d.isoformat() for d in xs],
         y=ys,
-        customdata=[raw.get(x) if y is not None else None for x, y in zip(xs, ys, strict=True)],
         name=line.label,
         legend="legend",
-        mode="lines",
+        mode="lines+markers" if any(sizes) else "lines",
+        marker={"size": sizes, "color": OVERLAY_COLOR},
         line={"color": OVERLAY_COLOR, "width": 1.0},
-        hovertemplate=(
-            f"{name} %{{customdata:,.{places}f}} (z %{{y:.2f}}, %{{x|{DATE}}})"
-            f"<extra>{html.escape(line.label)}</extra>"
-        ),
+        hoverinfo="skip",
         connectgaps=False,
     )
 
@@ -204,7 +235,7 @@ def _latest(fig: Any, lines: list[tuple[Line, str]], row: int) -> None:
         fig.add_annotation(
             x=line.last.isoformat(),
             y=value,
-            text=f"{value:,.{decimals(line.values)}f}<br>{line.last}",
+            text=f"{shown(value)}<br>{line.latest_on or line.last}",
             showarrow=False,
             xanchor="left",
             xshift=7,

@@ -22,6 +22,7 @@ class Line:
     raw: tuple[float, ...] = ()  # an overlay's own values beside its z-score (hover)
     mark_latest: bool = True
     dashed: bool = False  # a second view of a line drawn solid (the real-time one)
+    latest_on: date | None = None  # the latest value's own date, when carried to ``last``
 
     @property
     def first(self) -> date:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import textwrap
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from liquidity.plots.gaps import broken, isolated
 from liquidity.plots.model import Chart, Line
-from liquidity.plots.scale import decimals
+from liquidity.plots.scale import shown
 from liquidity.plots.style import COLORS, FALLBACK_COLOR, OVERLAY_COLOR, SHADE_ALPHA, shade_color
 
 if TYPE_CHECKING:
@@ -55,11 +56,15 @@ def figure(chart: Chart) -> Figure:
     twin = _draw_overlay(axes[0, 0], chart) if chart.overlay is not None else None
     for i, ax in enumerate(axes[:, 0]):
         handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
-        if i == 0:
-            handles += twin.get_lines() if twin is not None else []
+        if i == 0 and twin is not None:
+            handles += [h for h in twin.get_lines() if not h.get_label().startswith("_")]
             handles += [p for p in ax.patches if not p.get_label().startswith("_")]
         _legend(ax, handles)
     _date_axis(axes[-1, 0])
+    first = min(line.first for line in chart.lines)
+    last = max(line.last for line in chart.lines)
+    if last - first < timedelta(days=3):  # a day or two: give the axis a week
+        axes[-1, 0].set_xlim(first - timedelta(days=3), last + timedelta(days=4))
     fig.suptitle(chart.title, fontsize=13, fontweight="bold", x=0.01, ha="left")
     text = "\n".join(footer(chart))
     if text:
@@ -73,16 +78,8 @@ def _plot_broken(ax: Any, line: Line, **style: Any) -> None:
     ax.plot(xs, [math.nan if y is None else y for y in ys], label=line.label, **style)
 
 
-def _line(ax: Any, line: Line, color: str) -> None:
-    """The line, broken at its gaps; points alone between gaps as dots; the latest value
-    marked and written."""
-    _plot_broken(
-        ax,
-        line,
-        color=color,
-        linewidth=2.0 if line.emphasis else 1.0 if line.dashed else 1.3,
-        linestyle=(0, (3, 1.5)) if line.dashed else "-",
-    )
+def _dots(ax: Any, line: Line, color: str) -> None:
+    """Points alone between gaps, as dots: a line cannot show them."""
     alone = isolated(line)
     if alone:
         ax.plot(
@@ -94,11 +91,24 @@ def _line(ax: Any, line: Line, color: str) -> None:
             color=color,
             label="_alone",
         )
+
+
+def _line(ax: Any, line: Line, color: str) -> None:
+    """The line, broken at its gaps; points alone between gaps as dots; the latest value
+    marked and written."""
+    _plot_broken(
+        ax,
+        line,
+        color=color,
+        linewidth=2.0 if line.emphasis else 1.0 if line.dashed else 1.3,
+        linestyle=(0, (3, 1.5)) if line.dashed else "-",
+    )
+    _dots(ax, line, color)
     if line.mark_latest and line.values:
         value = line.values[-1]
         ax.plot([line.last], [value], marker="o", markersize=4, color=color, label="_latest")
         ax.annotate(
-            f"{value:,.{decimals(line.values)}f}\n{line.last}",
+            f"{shown(value)}\n{line.latest_on or line.last}",
             (line.last, value),
             xytext=(5, 0),
             textcoords="offset points",
@@ -188,6 +198,7 @@ def _draw_overlay(ax: Any, chart: Chart) -> Any:
     twin = ax.twinx()
     line = chart.overlay
     _plot_broken(twin, line, color=OVERLAY_COLOR, linewidth=0.9)
+    _dots(twin, line, OVERLAY_COLOR)
     twin.yaxis.set_major_locator(MultipleLocator(1.0))
     twin.set_ylabel(chart.overlay_ylabel, color="#666666")
     for side in ("top", "left", "bottom"):

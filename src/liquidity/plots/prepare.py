@@ -58,10 +58,14 @@ def prepare(
 
     if layout not in LAYOUTS:
         raise ConfigError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
+    if not what:
+        raise PlotError("nothing to plot: name net-liquidity or one or more series ids")
+    if realtime and window.as_of is not None:  # as `show` says: each day is its own as-of
+        raise PlotError("--realtime shows each day as known that day: drop --as-of")
     catalog = active_catalog()
     if any(w.lower() == NET_LIQUIDITY for w in what) and len(what) > 1:
         raise PlotError(f"{NET_LIQUIDITY} is plotted alone; add a market series with --overlay")
-    periods = [_periods(store, catalog, name, window) for name in shade]
+    shaded = [_periods(store, catalog, name, window) for name in shade]
 
     def nonempty(name: str, rows: list[T]) -> list[T]:
         if not rows:  # say why: nothing collected, nothing public yet, or an empty window
@@ -82,6 +86,7 @@ def prepare(
             frequency=frequency(catalog, entry),
         )
         drawn = [entry]
+        carried = _carried(catalog, entry)
     else:
         ids = [catalog.find(w) for w in what]
         data = {i: nonempty(i, query.values(store, catalog, i, window)) for i in ids}
@@ -96,22 +101,38 @@ def prepare(
             frequencies={i: frequency(catalog, i) for i in ids},
         )
         drawn = ids
+        carried = []
     notes = list(chart.notes)
+    first, last = _extent(chart)
+    bases = _bases(catalog, drawn)
+    used = _last_used(store, bases, window, last)
+    if carried:
+        notes.append(
+            f"{', '.join(carried)} {'are' if len(carried) > 1 else 'is'} weekly: each date "
+            "carries the latest value on or before it (the labels give its own date)."
+        )
+    chart = replace(chart, panels=tuple(_own_dates(p, used) for p in chart.panels))
+    stops = _stops_early(store, bases, window, last)
     if overlay is not None:
         line, said, best = _overlay(store, catalog, overlay, window, chart)
         chart = replace(chart, overlay=line, overlay_ylabel=_overlay_ylabel(line))
         notes += said
-        drawn.append(best)
-    notes += coverage_notes(chart, window)
-    bases = _bases(catalog, drawn)
-    notes += _vintage_notes(store, bases, window, realtime)
-    first, last = _extent(chart)
-    chosen = tuple(p for group in periods for p in shading.within(group, first, last))
+        used |= _last_used(store, [best], window, last)
+        bases.append(best)
+    notes += coverage_notes(chart, window) + stops
+    vintaged = bases if window.as_of else _bases(catalog, drawn)  # real-time: not the overlay
+    notes += _vintage_notes(store, vintaged, window, realtime)
+    chosen: list[Period] = []
+    for name, periods in zip(shade, shaded, strict=True):
+        inside = shading.within(periods, first, last)
+        if not inside:
+            notes.append(f"--shade {name}: no period within {first} to {last}.")
+        chosen += inside
     return replace(
         chart,
         notes=tuple(notes),
-        footnote=footnote(store, catalog, bases, window),
-        shading=chosen,
+        footnote=footnote(catalog, bases, used, window),
+        shading=tuple(chosen),
     )
 
 
@@ -166,7 +187,7 @@ def net_liquidity_chart(
     notes: list[str] = []
     below: tuple[Panel, ...]
     if chosen == "changes":
-        below = (Panel(f"Weekly change ({label})", tuple(weekly_change(p) for p in parts)),)
+        below = (changes_panel(label, parts),)
     elif chosen == "panels":
         below = tuple(Panel(label, (p,)) for p in parts)  # the legend names each
         if layout == "auto":
@@ -222,8 +243,7 @@ def series_chart(
         heads = [m[0] for m in members]
         how = _layout(layout, heads)
         if how == "changes":
-            changed = tuple(weekly_change(line) for m in members for line in m)
-            panels.append(Panel(f"Weekly change ({label})", changed))
+            panels.append(changes_panel(label, [line for m in members for line in m]))
         elif how == "panels" and len(members) > 1:
             panels += [Panel(label, tuple(m)) for m in members]
             if layout == "auto":
@@ -235,6 +255,19 @@ def series_chart(
         panels=tuple(panels),
         notes=tuple(notes),
     )
+
+
+def changes_panel(label: str, lines: Sequence[Line]) -> Panel:
+    """The weekly changes of ``lines`` on one axis; refused when none has two values a
+    week apart in the window."""
+    changed = tuple(c for c in (weekly_change(line) for line in lines) if c.dates)
+    if not changed:
+        names = ", ".join(line.label for line in lines)
+        raise PlotError(
+            f"--layout changes: {names} {'have' if len(lines) > 1 else 'has'} no two values "
+            f"{CHANGE_DAYS} days apart in this window; widen it (--start)"
+        )
+    return Panel(f"Weekly change ({label})", changed)
 
 
 def weekly_change(line: Line) -> Line:
@@ -277,7 +310,8 @@ def normalised(series_id: str, points: Sequence[tuple[date, float]]) -> Line:
     values = [v for _, v in points]
     mean = sum(values) / len(values)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-    scaled = tuple((v - mean) / sd if sd > 0 else 0.0 for v in values)
+    flat = sd <= 1e-9 * max(1.0, abs(mean))  # rounding noise of a constant is not a spread
+    scaled = tuple(0.0 if flat else (v - mean) / sd for v in values)
     dates = tuple(d for d, _ in points)
     return Line(
         f"{series_id} (z-score)",
@@ -315,18 +349,16 @@ def coverage_notes(chart: Chart, window: Window) -> list[str]:
 
 
 def footnote(
-    store: Store, catalog: Catalog, bases: Sequence[str], window: Window
+    catalog: Catalog, bases: Sequence[str], used: dict[str, date], window: Window
 ) -> tuple[str, ...]:
-    """Provenance: each stored series with its source and last observation drawn, the
-    window, and when (and by which version) the chart was made."""
+    """Provenance: each stored series with its source and the last observation the chart
+    uses, the window, and when (and by which version) the chart was made."""
     from liquidity import clock
 
     data = []
     for sid in bases:
         source = catalog.series[sid].spec.source
-        rows = store.read(sid, end=window.end, as_of=window.as_of)
-        when = rows[-1].date if rows else "none"
-        data.append(f"{sid} ({SOURCE_NAMES.get(source, source)}, last {when})")
+        data.append(f"{sid} ({SOURCE_NAMES.get(source, source)}, last {used.get(sid, 'none')})")
     span = (
         f"{window.start or 'the first date'} to {window.end or 'the latest'}"
         if window.start or window.end
@@ -338,6 +370,55 @@ def footnote(
         "Data: " + ", ".join(data),
         f"Window: {span}{asof}. Made {made} by liquidity {_version()}.",
     )
+
+
+def _last_used(store: Store, bases: Sequence[str], window: Window, last: date) -> dict[str, date]:
+    """Per stored series, its last observation on or before the chart's last date (as of
+    ``window.as_of``): the one the chart ends on, or carries to its end."""
+    out = {}
+    for sid in bases:
+        rows = store.read(sid, end=min(last, window.end or last), as_of=window.as_of)
+        if rows:
+            out[sid] = rows[-1].date
+    return out
+
+
+def _stops_early(store: Store, bases: Sequence[str], window: Window, last: date) -> list[str]:
+    """When the chart ends before some of its inputs do, name the input it waits for."""
+    if window.end is not None and window.end <= last:
+        return []
+    ends = {}
+    for sid in bases:
+        rows = store.read(sid, start=last, as_of=window.as_of)
+        if rows:
+            ends[sid] = rows[-1].date
+    later = {sid: end for sid, end in ends.items() if (end - last).days > 7}
+    if not later:
+        return []
+    short = [sid for sid in bases if sid not in later]
+    held = ", ".join(f"{sid} to {end}" for sid, end in later.items())
+    verb = "ends" if len(short) == 1 else "end"
+    return [f"The chart ends {last}, where {', '.join(short)} {verb}; stored beyond: {held}."]
+
+
+def _own_dates(panel: Panel, used: dict[str, date]) -> Panel:
+    """A component's latest label with its own observation's date, not the row's."""
+    lines = tuple(
+        replace(line, latest_on=used[line.label])
+        if line.label in used and used[line.label] < line.last and not line.emphasis
+        else line
+        for line in panel.lines
+    )
+    return replace(panel, lines=lines)
+
+
+def _carried(catalog: Catalog, entry_id: str) -> list[str]:
+    """Operands of a formula dated by a finer operand: their values carry forward."""
+    entry = catalog.derived.get(entry_id)
+    if entry is None or entry.dates is None:
+        return []
+    step = _FREQUENCY_ORDER.index(frequency(catalog, entry.dates))
+    return [op for op in entry.operands if _FREQUENCY_ORDER.index(frequency(catalog, op)) > step]
 
 
 def frequency(catalog: Catalog, entry_id: str) -> str:
@@ -380,22 +461,37 @@ def _overlay(
     if not found:
         why = query.why_empty(store, asked, window=window)
         raise PlotError(f"--overlay {asked} has nothing from {first} to {last}: {why}")
-    best = max(found, key=lambda s: (found[s][-1][0], -found[s][0][0].toordinal(), len(found[s])))
+
+    def covered(sid: str) -> int:
+        return (found[sid][-1][0] - found[sid][0][0]).days
+
+    best = max(found, key=covered)
+    if asked in found and covered(best) - covered(asked) <= CHANGE_DAYS:
+        best = asked  # what was asked, unless another source covers clearly more
     points = found[best]
     notes = []
     if best != asked:
         theirs = found.get(asked)
-        had = f"{theirs[0][0]} to {theirs[-1][0]}" if theirs else "nothing here"
+        had = f"{theirs[0][0]} to {theirs[-1][0]}" if theirs else "nothing in these dates"
         notes.append(
-            f"--overlay {asked}: {best} is drawn instead, the same quantity over longer "
-            f"({catalog.title(best)}: {points[0][0]} to {points[-1][0]}; {asked}: {had})."
+            f"--overlay {asked}: {best} is drawn instead, the same quantity over more of the "
+            f"chart ({catalog.title(best)}: {points[0][0]} to {points[-1][0]}; {asked}: {had})."
         )
     line = normalised(best, points)
-    mean = sum(line.raw) / len(line.raw)
-    notes.append(
-        f"{best} as a z-score over {points[0][0]} to {points[-1][0]} "
-        f"({len(points)} values, mean {mean:.2f})."
-    )
+    values = line.raw
+    mean = sum(values) / len(values)
+    if len(points) < 2:
+        notes.append(f"{best}: one value in the chart's dates ({points[0][0]}): no z-score.")
+    elif max(values) - min(values) <= 1e-9 * max(1.0, abs(mean)):
+        notes.append(
+            f"{best} is constant over {points[0][0]} to {points[-1][0]} ({values[0]:g}): "
+            "no z-score, drawn at 0."
+        )
+    else:
+        notes.append(
+            f"{best} as a z-score over {points[0][0]} to {points[-1][0]} "
+            f"({len(points)} values, mean {mean:.2f})."
+        )
     gap = allowed_gap(frequency(catalog, best), line.dates)
     return replace(line, max_gap=gap), notes, best
 
@@ -440,12 +536,21 @@ def _vintage_notes(store: Store, bases: Sequence[str], window: Window, realtime:
 
 
 def _periods(store: Store, catalog: Catalog, name: str, window: Window) -> tuple[Period, ...]:
+    """The named periods, or those where a 0/1 catalog series is 1; any other series is
+    refused (shading where WALCL is non-zero would shade everything)."""
     from liquidity import query
 
     if name.lower() in shading.NAMED:
         return shading.NAMED[name.lower()]
     sid = catalog.find(name)
-    return shading.from_values(query.values(store, catalog, sid, window), sid)
+    points = query.values(store, catalog, sid, window)
+    other = next((v for _, v in points if v not in (0.0, 1.0)), None)
+    if other is not None:
+        raise PlotError(
+            f"--shade {sid}: not a 0/1 series (it has {other:g}); use recessions, qt or an "
+            "indicator such as FRED's USREC"
+        )
+    return shading.from_values(points, sid)
 
 
 def _bases(catalog: Catalog, ids: Sequence[str]) -> list[str]:
@@ -464,7 +569,7 @@ def _unit(catalog: Catalog, entry_id: str) -> tuple[str, float]:
 
 
 def _extent(chart: Chart) -> tuple[date, date]:
-    lines = chart.lines
+    lines = [line for line in chart.lines if line.dates]
     return min(line.first for line in lines), max(line.last for line in lines)
 
 

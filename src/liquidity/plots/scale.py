@@ -31,10 +31,17 @@ def choose_money(usd: Iterable[float], forced: str = "auto") -> str:
     return "millions"
 
 
-def decimals(values: Iterable[float]) -> int:
-    """About four significant digits for the largest value, 0 to 3 decimals: 8.934
-    (trillions), 2,553 (billions), 4.33 (percent)."""
-    largest = max((abs(v) for v in values), default=0.0)
-    if largest == 0 or not math.isfinite(largest):
-        return 2
-    return max(0, min(3, 3 - math.floor(math.log10(largest))))
+# Four significant digits, never an exponent: 8.934 (trillions), 2,553 (billions),
+# 0.001559 (1.559 billion in trillions), 4.11 (percent). The same rule in both renderers:
+# Python's for labels, d3-format's in plotly's hover.
+HOVER_FORMAT = ",.4~r"
+
+
+def shown(value: float) -> str:
+    """``value`` with four significant digits (thousands grouped, trailing zeros kept off)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    places = max(0, 3 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
