@@ -253,10 +253,12 @@ class QuestDBStore:
     def write(
         self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
     ) -> WriteResult:
+        from concurrent.futures import ThreadPoolExecutor
+
         if not observations:
             return WriteResult()
-        batch = _Columns.of(observations)
-        if int(batch.day.min()) < EPOCH_DAY:
+        keys = _keys(observations)
+        if int(keys[1].min()) < EPOCH_DAY:
             too_early = [o for o in observations if o.date < EPOCH.date()]
             raise StorageError(
                 f"QuestDB stores dates from 1970 on; {too_early[0].series_id} has "
@@ -265,9 +267,14 @@ class QuestDBStore:
         table = self._table(OBS)
         # Only our unapplied rows of these series could change what the pre-write read
         # returns: a write of other series goes on while the server applies the last one.
-        spans = batch.spans()
+        spans = _spans(*keys)
         self._settle([table], spans)
-        prior = self._prior(table, spans)
+        # The pre-write read waits mostly on the server (after a write it reopens the
+        # partitions it rewrote): build the other columns meanwhile.
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(self._prior, table, spans)
+            batch = _Columns.of(observations, keys)
+            prior = asked.result()
         rows, revision, result = _classify(observations, batch, prior, revision_known_at)
         self._send_frame(table, _frame(rows, revision, _micros(clock.now())))
         return result
@@ -569,13 +576,13 @@ class _Columns:
     source: np.ndarray[Any, np.dtype[np.object_]]
 
     @classmethod
-    def of(cls, observations: Sequence[Observation]) -> _Columns:
+    def of(cls, observations: Sequence[Observation], keys: Keys | None = None) -> _Columns:
+        """``keys``: the batch's ``_keys``, when already built."""
         n = len(observations)
         known = [o.known_at for o in observations]
         micros = {k: _micros(k) for k in set(known)}  # a batch has few distinct instants
         return cls(
-            np.array([o.series_id for o in observations], dtype=object),
-            np.fromiter(map(date.toordinal, [o.date for o in observations]), np.int64, n),
+            *(keys or _keys(observations)),
             np.array([o.value for o in observations], dtype=np.float64),
             np.fromiter(map(date.toordinal, [o.realtime_start for o in observations]), np.int64, n),
             np.fromiter(map(micros.__getitem__, known), np.int64, n),
@@ -586,17 +593,33 @@ class _Columns:
         """The rows a boolean mask or an index array selects (copies of those rows only)."""
         return _Columns(*(getattr(self, f)[which] for f in _FIELDS))
 
-    def spans(self) -> dict[str, tuple[int, int]]:
-        """Per series, its first and last date (ordinals); in one pass over the batch (a
-        mask per series was a pass each)."""
-        import pandas as pd
 
-        codes, names = pd.factorize(self.series_id)
-        first = np.full(len(names), np.iinfo(np.int64).max, dtype=np.int64)
-        last = np.full(len(names), np.iinfo(np.int64).min, dtype=np.int64)
-        np.minimum.at(first, codes, self.day)
-        np.maximum.at(last, codes, self.day)
-        return {str(n): (int(a), int(b)) for n, a, b in zip(names, first, last, strict=True)}
+# A batch's series ids (object array) and dates (proleptic ordinals).
+Keys = tuple[np.ndarray[Any, np.dtype[np.object_]], np.ndarray[Any, np.dtype[np.int64]]]
+
+
+def _keys(observations: Sequence[Observation]) -> Keys:
+    return (
+        np.array([o.series_id for o in observations], dtype=object),
+        np.fromiter(
+            map(date.toordinal, [o.date for o in observations]), np.int64, len(observations)
+        ),
+    )
+
+
+def _spans(
+    series_id: np.ndarray[Any, np.dtype[np.object_]], day: np.ndarray[Any, np.dtype[np.int64]]
+) -> dict[str, tuple[int, int]]:
+    """Per series, its first and last date (ordinals); in one pass over the batch (a mask
+    per series was a pass each)."""
+    import pandas as pd
+
+    codes, names = pd.factorize(series_id)
+    first = np.full(len(names), np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(len(names), np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(first, codes, day)
+    np.maximum.at(last, codes, day)
+    return {str(n): (int(a), int(b)) for n, a, b in zip(names, first, last, strict=True)}
 
 
 _FIELDS = ("series_id", "day", "value", "realtime_start", "known_at", "source")
