@@ -201,7 +201,9 @@ def section() -> list[str]:
         f"Ingest: {SERIES} daily series of {PER_SERIES:,} days ({FIRST_DAY:%Y-%m} on, about "
         "the history FRED has for a daily series), 10 series per write. Until November 2026 "
         "it was 10 series of 100,000 days from 1970: 274 years, which no series has, and 274 "
-        "QuestDB YEAR partitions to apply per write, most of QuestDB's time then.",
+        "QuestDB YEAR partitions to apply per write, most of QuestDB's time then. QuestDB's "
+        "clock stops once every row is queryable (its WAL applied), not when the last write "
+        "returns.",
         "",
         f"Targets: ingest above {TARGET_INGEST:,} rows/s; as-of Net Liquidity under "
         f"{TARGET_ASOF_S * 1000:.0f} ms.",
