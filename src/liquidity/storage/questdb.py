@@ -276,7 +276,7 @@ class QuestDBStore:
             batch = _Columns.of(observations, keys)
             prior = asked.result()
         rows, revision, result = _classify(observations, batch, prior, revision_known_at)
-        self._send_frame(table, _frame(rows, revision, _micros(clock.now())))
+        self._send_frame(table, _frame(rows, revision, _micros(clock.now())), set(spans))
         return result
 
     def record_fetch(
@@ -340,7 +340,7 @@ class QuestDBStore:
 
         self._transact(table, map(put, _chunks(rows, self.config.flush_rows)), keys)
 
-    def _send_frame(self, table: str, frame: Any) -> None:
+    def _send_frame(self, table: str, frame: Any, keys: set[str]) -> None:
         """Observation rows as a DataFrame (see ``_frame``), serialized by the client in C
         (the row API's per-row Python calls were most of a write), in transactions of
         ``questdb_flush_rows`` rows."""
@@ -350,7 +350,6 @@ class QuestDBStore:
             part = frame.iloc[lo : lo + step]  # a view, not a copy
             return (lambda txn: txn.dataframe(part, symbols=SYMBOLS, at="ts")), len(part)
 
-        keys = set(frame["series_id"].cat.categories.tolist())
         self._transact(table, map(put, range(0, len(frame), step)), keys)
 
     def _transact(self, table: str, parts: Iterable[Put], keys: set[str]) -> None:
@@ -669,8 +668,9 @@ def _classify(
 
 
 def _frame(rows: _Columns, revision: np.ndarray[Any, np.dtype[np.bool_]], ingested_at: int) -> Any:
-    """The rows as the client's ``dataframe`` wants them: symbols as categoricals, instants
-    as ``datetime64[us]`` (naive, read as UTC), ``ts`` the designated timestamp."""
+    """The rows as the client's ``dataframe`` wants them: instants as ``datetime64[us]``
+    (naive, read as UTC), ``ts`` the designated timestamp. Symbols go as the object arrays
+    they are: the client writes them as fast as categoricals, which cost a pass to build."""
     import pandas as pd
 
     def stamp(micros: np.ndarray[Any, np.dtype[np.int64]]) -> np.ndarray[Any, Any]:
@@ -682,8 +682,9 @@ def _frame(rows: _Columns, revision: np.ndarray[Any, np.dtype[np.bool_]], ingest
     n = len(rows.day)
     return pd.DataFrame(
         {
-            "series_id": pd.Categorical(rows.series_id),
-            "source": pd.Categorical(rows.source),
+            # dtype=object: else pandas 3 infers its str dtype, another pass over the rows
+            "series_id": pd.Series(rows.series_id, dtype=object, copy=False),
+            "source": pd.Series(rows.source, dtype=object, copy=False),
             "value": rows.value,
             "realtime_start": midnight(rows.realtime_start),
             "known_at": stamp(rows.known_at),
