@@ -263,3 +263,54 @@ def test_a_table_with_the_old_keys_keeps_working(
         again = Observation("WALCL", date(2026, 7, 29), 6.5, date(2026, 8, 6), T0, "fred")
         assert store.write([again]).unchanged == 1
         assert inner.rest.exec(f"SELECT count() FROM {name}") == [[4]]
+
+
+def test_a_write_waits_only_for_unapplied_rows_of_its_own_series(
+    questdb_server: QuestDBServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write returns once QuestDB has it in its WAL; the next write of other series goes
+    on without waiting for it to be applied, one of the same series waits (its pre-write read
+    must see it), and so does any read."""
+    with questdb_store(questdb_server, tmp_path) as store:
+        inner: QuestDBStore = store.inner
+        waits: list[str] = []
+        wait_for_wal = inner.rest.wait_for_wal
+
+        def counted(table: str, timeout: float) -> bool:
+            waits.append(table)
+            return wait_for_wal(table, timeout)
+
+        monkeypatch.setattr(inner.rest, "wait_for_wal", counted)
+        store.write([Observation("WALCL", WED, 1.0, date(2026, 8, 6), T0, "fred")])
+        store.write([Observation("WDTGAL", WED, 2.0, date(2026, 8, 6), T0, "fred")])
+        assert waits == []
+        revised = Observation("WALCL", WED, 1.5, date(2026, 8, 6), T0, "fred")
+        assert store.write([revised], revision_known_at=T0 + timedelta(hours=1)).revised == 1
+        assert waits == [inner._table(OBS)]  # before its pre-write read
+        assert [o.value for o in store.read("WALCL")] == [1.5]
+        assert len(waits) == 2
+        assert [o.value for o in store.read("WDTGAL")] == [2.0]
+        assert len(waits) == 2  # nothing written since the last wait
+
+
+def test_rows_are_queryable_by_anyone_once_the_store_is_closed(
+    questdb_server: QuestDBServer, tmp_path: Path
+) -> None:
+    settings = questdb_settings(questdb_server, tmp_path)
+    writer = QuestDBStore(questdb_config(settings))
+    rows = [
+        Observation(f"S{i}", WED - timedelta(days=d), float(d), WED, T0, "fred")
+        for i in range(10)
+        for d in range(1000)
+    ]
+    try:
+        assert writer.write(rows).inserted == 10_000
+    finally:
+        writer.close()
+    other = QuestDBRest(questdb_server.url, timeout=10)
+    try:
+        table = settings.questdb_table_prefix + OBS
+        assert other.exec(f"SELECT count() FROM {table}") == [[10_000]]
+    finally:
+        other.close()
+        drop_tables(questdb_server, settings.questdb_table_prefix)

@@ -9,13 +9,18 @@ observations' keys include ``known_at``, so a value revised on the day it was
 first seen is a row of its own. A table created with the keys of earlier
 versions (without ``known_at``) gets them with ``ALTER TABLE ... DEDUP ENABLE``:
 its rows are unique on fewer keys, so on these too, and read the same.
-Classification (new / revised / unchanged) reads the prior vintages first and
-applies ``classify`` to the rows that have any (or share their date with another
-row of the batch); the rest, a first load's every row, are new as they are. The
-rows go as a DataFrame through the client's ``dataframe`` (serialized in C, not
-row by row in Python); after a write we wait until the WAL is applied so that
-the next read sees it. Reads let the server drop each date's older vintages
-(``rank() OVER (PARTITION BY ts ...)``) and take timestamps as integers.
+Classification (new / revised / unchanged) reads the prior vintages first (one
+query per batch) and applies ``classify`` to the rows that have any (or share their
+date with another row of the batch); the rest, a first load's every row, are new as
+they are. The rows go as a DataFrame through the client's ``dataframe`` (serialized
+in C, not row by row in Python). A write returns once QuestDB has it in its WAL; the
+server applies it meanwhile, and we wait for that (``settle``) before anything reads
+it: before any query through ``rest``, before a write's pre-write read when the
+unapplied rows include its series, and at ``close``. Waiting after each write instead
+kept client and server taking turns (a fifth of the bench's ingest time). A suspended
+table (a failed WAL apply) is thus reported by the next read, not by the write.
+Reads let the server drop each date's older vintages (``rank() OVER (PARTITION BY
+ts ...)``) and take timestamps as integers.
 
 One ILP ``Sender`` per store, opened at the first write and reused (the client
 warns about a "burst of reconnections" when one is opened per write); a send
@@ -60,6 +65,8 @@ CLIENT_ERRORS = frozenset(
     }
 )
 SYMBOLS = ["series_id", "source"]
+# Series per pre-write read: one query for most batches, and a URL short enough for a GET.
+PRIOR_SERIES = 100
 # One ILP transaction: what puts its rows into it, and how many rows.
 Put = tuple[Callable[[Any], object], int]
 
@@ -189,6 +196,12 @@ class QuestDBStore:
         self._ready = False  # tables checked lazily: an unreachable server must not stop a run
         self._sender: Sender | None = None
         self._sending = threading.Lock()  # a Sender is not thread-safe
+        # Written, maybe not yet applied: table -> the symbols (series ids) written there
+        # since the last wait for its WAL; and how many transactions were ever sent.
+        self._unapplied: dict[str, set[str]] = {}
+        self._sent = 0
+        self._bookkeeping = threading.Lock()
+        self.rest.before_query = self.settle  # whatever is read through it sees our writes
 
     # -- schema -------------------------------------------------------------------------
 
@@ -240,19 +253,30 @@ class QuestDBStore:
     def write(
         self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
     ) -> WriteResult:
+        from concurrent.futures import ThreadPoolExecutor
+
         if not observations:
             return WriteResult()
-        batch = _Columns.of(observations)
-        if int(batch.day.min()) < EPOCH_DAY:
+        keys = _keys(observations)
+        if int(keys[1].min()) < EPOCH_DAY:
             too_early = [o for o in observations if o.date < EPOCH.date()]
             raise StorageError(
                 f"QuestDB stores dates from 1970 on; {too_early[0].series_id} has "
                 f"{len(too_early)} earlier (first {too_early[0].date})"
             )
         table = self._table(OBS)
-        prior = self._prior(table, batch)
+        # Only our unapplied rows of these series could change what the pre-write read
+        # returns: a write of other series goes on while the server applies the last one.
+        spans = _spans(*keys)
+        self._settle([table], spans)
+        # The pre-write read waits mostly on the server (after a write it reopens the
+        # partitions it rewrote): build the other columns meanwhile.
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(self._prior, table, spans)
+            batch = _Columns.of(observations, keys)
+            prior = asked.result()
         rows, revision, result = _classify(observations, batch, prior, revision_known_at)
-        self._send_frame(table, _frame(rows, revision, _micros(clock.now())))
+        self._send_frame(table, _frame(rows, revision, _micros(clock.now())), set(spans))
         return result
 
     def record_fetch(
@@ -272,20 +296,25 @@ class QuestDBStore:
         columns = {"position": TimestampMicros(_micros(position))}
         self._send(self._table(CURSORS), [({"name": name}, columns, clock.now())])
 
-    def _prior(self, table: str, batch: _Columns) -> Prior:
-        """The stored vintages of the batch's dates, one query per series over its span;
-        timestamps as integers (microseconds), parsed only once per distinct instant."""
+    def _prior(self, table: str, spans: dict[str, tuple[int, int]]) -> Prior:
+        """The stored vintages of the batch's dates: one query per ``PRIOR_SERIES`` series
+        (a query per series cost a round trip each) over the span of their dates. It may
+        bring a series' rows of dates outside its own span, which no row of the batch looks
+        up; a filter per series (``OR``) was slower than ``IN``, which the server answers at
+        once for series it has never seen (a first load). Timestamps as integers
+        (microseconds), parsed only once per distinct instant."""
         prior: dict[tuple[str, date], list[Vintage]] = defaultdict(list)
         days: dict[int, date] = {}
         instants: dict[int, datetime] = {}
-        for sid, (first, last) in batch.spans().items():
+        for group in _chunks(spans.items(), PRIOR_SERIES):
+            lo, hi = min(f for _, (f, _) in group), max(la for _, (_, la) in group)
             sql = (
-                "SELECT cast(ts AS long), cast(realtime_start AS long), "
+                "SELECT series_id, cast(ts AS long), cast(realtime_start AS long), "
                 f"cast(known_at AS long), value FROM {table} "
-                f"WHERE series_id = {sql_str(sid)} "
-                f"AND ts >= {sql_ts(_day(first))} AND ts <= {sql_ts(_day(last))}"
+                f"WHERE ts >= {sql_ts(_day(lo))} AND ts <= {sql_ts(_day(hi))} "
+                f"AND series_id IN ({', '.join(sql_str(sid) for sid, _ in group)})"
             )
-            for ts, rs, known, value in self.rest.exec(sql):
+            for sid, ts, rs, known, value in self.rest.exec(sql, settle=False):
                 day = days.get(ts) or days.setdefault(ts, _day_of(ts))
                 start = days.get(rs) or days.setdefault(rs, _day_of(rs))
                 seen = instants.get(known) or instants.setdefault(known, _instant(known))
@@ -296,8 +325,11 @@ class QuestDBStore:
         self, table: str, rows: Iterable[tuple[dict[str, str], dict[str, Any], date]]
     ) -> None:
         """Rows as (symbols, columns, designated timestamp; a date is its midnight UTC), in
-        flushes of ``questdb_flush_rows``, each an ILP/HTTP transaction; then wait for the WAL."""
+        flushes of ``questdb_flush_rows``, each an ILP/HTTP transaction."""
         from questdb import TimestampNanos
+
+        rows = list(rows)
+        keys = {value for symbols, _, _ in rows for value in symbols.values()}
 
         def put(chunk: list[tuple[dict[str, str], dict[str, Any], date]]) -> Put:
             def into(txn: Any) -> None:
@@ -306,24 +338,25 @@ class QuestDBStore:
 
             return into, len(chunk)
 
-        self._transact(table, map(put, _chunks(rows, self.config.flush_rows)))
+        self._transact(table, map(put, _chunks(rows, self.config.flush_rows)), keys)
 
-    def _send_frame(self, table: str, frame: Any) -> None:
+    def _send_frame(self, table: str, frame: Any, keys: set[str]) -> None:
         """Observation rows as a DataFrame (see ``_frame``), serialized by the client in C
         (the row API's per-row Python calls were most of a write), in transactions of
-        ``questdb_flush_rows`` rows; then wait for the WAL."""
+        ``questdb_flush_rows`` rows."""
         step = self.config.flush_rows
 
         def put(lo: int) -> Put:
             part = frame.iloc[lo : lo + step]  # a view, not a copy
             return (lambda txn: txn.dataframe(part, symbols=SYMBOLS, at="ts")), len(part)
 
-        self._transact(table, map(put, range(0, len(frame), step)))
+        self._transact(table, map(put, range(0, len(frame), step)), keys)
 
-    def _transact(self, table: str, parts: Iterable[Put]) -> None:
+    def _transact(self, table: str, parts: Iterable[Put], keys: set[str]) -> None:
         """Each part in an ILP/HTTP transaction of its own; a failure closes the sender and
         goes up as StorageUnavailableError (worth spooling) or StorageError (a client error:
-        retrying won't help). Then wait until the WAL is applied, so that reads see it."""
+        retrying won't help). What was sent counts as unapplied under ``keys`` (its symbols)
+        until the next wait for the WAL (``settle``)."""
         from questdb import QuestDBError
 
         sent = 0
@@ -334,6 +367,9 @@ class QuestDBStore:
                     with sender.transaction(table) as txn:
                         into(txn)
                     sent += count
+                    with self._bookkeeping:
+                        self._unapplied.setdefault(table, set()).update(keys)
+                        self._sent += 1
             except BaseException as exc:
                 self._drop_sender()  # whatever state it is in, the next write starts afresh
                 if not isinstance(exc, QuestDBError):
@@ -342,8 +378,33 @@ class QuestDBStore:
                 if exc.code.name in CLIENT_ERRORS:
                     raise StorageError(message) from exc  # our bug or bad data: retrying won't help
                 raise StorageUnavailableError(message) from exc
-        if sent and not self.rest.wait_for_wal(table, self.config.wal_timeout):
-            log.warning("QuestDB: WAL of %s not applied after %ss", table, self.config.wal_timeout)
+
+    def settle(self) -> None:
+        """Wait until every write of this store so far is queryable: QuestDB applies a WAL
+        table's transactions after it confirmed them. Every query through ``rest`` does
+        this first, and ``close`` too."""
+        with self._bookkeeping:
+            tables = list(self._unapplied)
+        self._settle(tables)
+
+    def _settle(self, tables: Sequence[str], keys: Iterable[str] | None = None) -> None:
+        """Wait for the WAL of those of ``tables`` that have writes of ours not known applied
+        (with ``keys``: only if any of those writes carry one of them). A WAL not applied in
+        ``questdb_wal_timeout`` is logged and not waited for again; a suspended one raises."""
+        with self._bookkeeping:
+            sent = self._sent
+            wanted = [t for t in tables if t in self._unapplied]
+            if keys is not None:
+                wanted = [t for t in wanted if not self._unapplied[t].isdisjoint(keys)]
+        for table in wanted:
+            if not self.rest.wait_for_wal(table, self.config.wal_timeout):
+                log.warning(
+                    "QuestDB: WAL of %s not applied after %ss", table, self.config.wal_timeout
+                )
+        with self._bookkeeping:
+            if self._sent == sent:  # else a write went out meanwhile: it may still be unapplied
+                for table in wanted:
+                    self._unapplied.pop(table, None)
 
     def _open_sender(self) -> Sender:
         if self._sender is None:
@@ -460,8 +521,13 @@ class QuestDBStore:
         return parse_ts(rows[0][0]) if rows else None
 
     def close(self) -> None:
-        """Close the sender (its buffer is empty between writes: each transaction flushed
-        or failed as a whole) and the REST client."""
+        """Wait until our writes are queryable (so that they are, for anyone, once a run has
+        ended), then close the sender (its buffer is empty between writes: each transaction
+        flushed or failed as a whole) and the REST client."""
+        try:
+            self.settle()
+        except StorageError as exc:  # the rows are in QuestDB's WAL all the same
+            log.warning("QuestDB: writes not known applied at close: %s", exc)
         with self._sending:
             sender, self._sender = self._sender, None
         try:
@@ -509,13 +575,13 @@ class _Columns:
     source: np.ndarray[Any, np.dtype[np.object_]]
 
     @classmethod
-    def of(cls, observations: Sequence[Observation]) -> _Columns:
+    def of(cls, observations: Sequence[Observation], keys: Keys | None = None) -> _Columns:
+        """``keys``: the batch's ``_keys``, when already built."""
         n = len(observations)
         known = [o.known_at for o in observations]
         micros = {k: _micros(k) for k in set(known)}  # a batch has few distinct instants
         return cls(
-            np.array([o.series_id for o in observations], dtype=object),
-            np.fromiter(map(date.toordinal, [o.date for o in observations]), np.int64, n),
+            *(keys or _keys(observations)),
             np.array([o.value for o in observations], dtype=np.float64),
             np.fromiter(map(date.toordinal, [o.realtime_start for o in observations]), np.int64, n),
             np.fromiter(map(micros.__getitem__, known), np.int64, n),
@@ -526,13 +592,33 @@ class _Columns:
         """The rows a boolean mask or an index array selects (copies of those rows only)."""
         return _Columns(*(getattr(self, f)[which] for f in _FIELDS))
 
-    def spans(self) -> dict[str, tuple[int, int]]:
-        """Per series, its first and last date (ordinals)."""
-        out = {}
-        for sid in dict.fromkeys(self.series_id.tolist()):
-            days = self.day[self.series_id == sid]
-            out[str(sid)] = (int(days.min()), int(days.max()))
-        return out
+
+# A batch's series ids (object array) and dates (proleptic ordinals).
+Keys = tuple[np.ndarray[Any, np.dtype[np.object_]], np.ndarray[Any, np.dtype[np.int64]]]
+
+
+def _keys(observations: Sequence[Observation]) -> Keys:
+    return (
+        np.array([o.series_id for o in observations], dtype=object),
+        np.fromiter(
+            map(date.toordinal, [o.date for o in observations]), np.int64, len(observations)
+        ),
+    )
+
+
+def _spans(
+    series_id: np.ndarray[Any, np.dtype[np.object_]], day: np.ndarray[Any, np.dtype[np.int64]]
+) -> dict[str, tuple[int, int]]:
+    """Per series, its first and last date (ordinals); in one pass over the batch (a mask
+    per series was a pass each)."""
+    import pandas as pd
+
+    codes, names = pd.factorize(series_id)
+    first = np.full(len(names), np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(len(names), np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(first, codes, day)
+    np.maximum.at(last, codes, day)
+    return {str(n): (int(a), int(b)) for n, a, b in zip(names, first, last, strict=True)}
 
 
 _FIELDS = ("series_id", "day", "value", "realtime_start", "known_at", "source")
@@ -582,8 +668,9 @@ def _classify(
 
 
 def _frame(rows: _Columns, revision: np.ndarray[Any, np.dtype[np.bool_]], ingested_at: int) -> Any:
-    """The rows as the client's ``dataframe`` wants them: symbols as categoricals, instants
-    as ``datetime64[us]`` (naive, read as UTC), ``ts`` the designated timestamp."""
+    """The rows as the client's ``dataframe`` wants them: instants as ``datetime64[us]``
+    (naive, read as UTC), ``ts`` the designated timestamp. Symbols go as the object arrays
+    they are: the client writes them as fast as categoricals, which cost a pass to build."""
     import pandas as pd
 
     def stamp(micros: np.ndarray[Any, np.dtype[np.int64]]) -> np.ndarray[Any, Any]:
@@ -595,8 +682,9 @@ def _frame(rows: _Columns, revision: np.ndarray[Any, np.dtype[np.bool_]], ingest
     n = len(rows.day)
     return pd.DataFrame(
         {
-            "series_id": pd.Categorical(rows.series_id),
-            "source": pd.Categorical(rows.source),
+            # dtype=object: else pandas 3 infers its str dtype, another pass over the rows
+            "series_id": pd.Series(rows.series_id, dtype=object, copy=False),
+            "source": pd.Series(rows.source, dtype=object, copy=False),
             "value": rows.value,
             "realtime_start": midnight(rows.realtime_start),
             "known_at": stamp(rows.known_at),

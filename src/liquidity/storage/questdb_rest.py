@@ -10,6 +10,7 @@ accept typed values.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -63,13 +64,19 @@ class QuestDBRest:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, auth=auth, verify=verify)
+        # Called before every query (unless ``settle=False``): the store's wait for the WAL
+        # of its own writes, so that whatever is read through here sees them.
+        self.before_query: Callable[[], None] | None = None
 
-    def exec(self, sql: str) -> list[list[Any]]:
+    def exec(self, sql: str, *, settle: bool = True) -> list[list[Any]]:
         """Run one statement; the dataset rows (empty for DDL)."""
-        return self.query(sql)[1]
+        return self.query(sql, settle=settle)[1]
 
-    def query(self, sql: str) -> tuple[list[str], list[list[Any]]]:
-        """Run one statement; its column names and rows."""
+    def query(self, sql: str, *, settle: bool = True) -> tuple[list[str], list[list[Any]]]:
+        """Run one statement; its column names and rows. ``settle=False``: without calling
+        ``before_query`` first."""
+        if settle and self.before_query is not None:
+            self.before_query()
         try:
             response = self._http.get("/exec", params={"query": sql})
         except httpx.TransportError as exc:
@@ -113,7 +120,7 @@ class QuestDBRest:
         deadline = time.monotonic() + timeout
         pause = 0.002  # a small write applies in milliseconds: poll fast, then back off
         while True:
-            rows = self.exec(sql)
+            rows = self.exec(sql, settle=False)
             if not rows:
                 return True  # not a WAL table: writes are visible at once
             writer, sequencer, suspended = rows[0]
