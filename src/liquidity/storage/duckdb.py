@@ -14,16 +14,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
 from liquidity import clock
 from liquidity.errors import StorageBusyError, StorageError
 from liquidity.models import VINTAGE_SOURCE, Change, Observation, SeriesState, WriteResult
-
-if TYPE_CHECKING:
-    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +90,15 @@ def _same(t: str = "") -> str:
 
 
 SAME = _same()
+
+# The batch, from Python lists (``_columns``): DuckDB unnests lists given as parameters
+# side by side, without numpy (~0.1 s to import and 12 MB on every collect).
+INCOMING = """
+CREATE OR REPLACE TEMP TABLE incoming AS
+SELECT unnest($series_id) AS series_id, unnest($d) AS d, unnest($value)::DOUBLE AS value,
+       unnest($rs) AS rs, unnest($ka) AS ka, unnest($source) AS source,
+       generate_subscripts($d, 1) AS ord
+"""
 
 RAW = """
 SELECT series_id, DATE '0001-01-01' + (d - 1) AS date, value,
@@ -294,21 +300,24 @@ class DuckDBStore:
     ) -> WriteResult:
         if not observations:
             return WriteResult()
-        incoming = _arrays(observations)  # read by DuckDB's replacement scan
+        incoming = _columns(observations)
+        days = incoming["d"]
         stage = {
             "series": sorted(set(incoming["series_id"])),
-            "first": date.fromordinal(int(incoming["d"].min())),
-            "last": date.fromordinal(int(incoming["d"].max())),
+            "first": date.fromordinal(min(days)),
+            "last": date.fromordinal(max(days)),
             "revision_known_at": to_naive_utc(revision_known_at) if revision_known_at else None,
         }
         now = {"now": to_naive_utc(clock.now())}
         with WRITES, self._transaction() as con:
+            con.execute(INCOMING, incoming)
             [(repeats,)] = con.execute(REPEATS).fetchall()
             con.execute(STAGES[repeats, revision_known_at is not None], stage)
             row = con.execute(COUNT).fetchall()[0]
             con.execute(REPLACE, now)
             con.execute(INSERT, now)
             con.execute("DROP TABLE staged")
+            con.execute("DROP TABLE incoming")
         return WriteResult(inserted=row[0], revised=row[1], unchanged=row[2])
 
     def read(
@@ -460,24 +469,17 @@ def _where(*conditions: tuple[str, object]) -> tuple[str, list[object]]:
     return " AND ".join(["true", *(sql for sql, _ in kept)]), [value for _, value in kept]
 
 
-def _arrays(observations: Sequence[Observation]) -> dict[str, np.ndarray]:
-    import numpy as np  # only writes need it: ~0.15 s off every read-only command
-
-    n = len(observations)
+def _columns(observations: Sequence[Observation]) -> dict[str, list[Any]]:
+    """The batch as one Python list per column, the parameters of ``INCOMING``."""
     return {
-        "series_id": np.array([o.series_id for o in observations], dtype=object),
-        "d": np.fromiter((o.date.toordinal() for o in observations), np.int32, n),
-        "value": np.fromiter((o.value for o in observations), np.float64, n),
-        "rs": np.fromiter((o.realtime_start.toordinal() for o in observations), np.int32, n),
-        "ka": np.fromiter(
-            # float seconds are exact to the microsecond until ~2100 once rounded, and
-            # 2.5x faster than timedelta arithmetic
-            (round(o.known_at.timestamp() * 1e6) for o in observations),
-            np.int64,
-            n,
-        ),
-        "source": np.array([o.source for o in observations], dtype=object),
-        "ord": np.arange(n, dtype=np.int64),
+        "series_id": [o.series_id for o in observations],
+        "d": [o.date.toordinal() for o in observations],
+        "value": [float(o.value) for o in observations],
+        "rs": [o.realtime_start.toordinal() for o in observations],
+        # float seconds are exact to the microsecond until ~2100 once rounded, and
+        # 2.5x faster than timedelta arithmetic
+        "ka": [round(o.known_at.timestamp() * 1e6) for o in observations],
+        "source": [o.source for o in observations],
     }
 
 
