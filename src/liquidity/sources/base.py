@@ -92,6 +92,25 @@ def observation(
     return Observation(spec.id, day, value, realtime_start, known_at, source)
 
 
+def first_seen(spec: SeriesSpec, fetched_at: datetime) -> Callable[[date], datetime]:
+    """``known_at`` by date of the rows of ``spec`` seen at ``fetched_at`` without vintage
+    history: :func:`observation`'s rule, each date worked out once per call of this."""
+    known: dict[date, datetime] = {}
+    release = spec.release
+
+    def at(day: date) -> datetime:
+        found = known.get(day)
+        if found is None:
+            try:
+                found = min(_first_release(release, day), fetched_at)
+            except OverflowError:  # dated at the calendar's end: refused before the store
+                found = fetched_at
+            known[day] = found
+        return found
+
+    return at
+
+
 @lru_cache(maxsize=1 << 16)
 def _first_release(release: Release, day: date) -> datetime:
     """Series of one release share their dates (and a collect asks thousands of them):

@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 from liquidity.errors import LiquidityError, MalformedResponseError
 from liquidity.http import SourceClient
-from liquidity.models import FetchResult
-from liquidity.sources.base import FetchRequest, observation, parse_value, status_error
+from liquidity.models import FetchResult, Observation
+from liquidity.sources.base import FetchRequest, first_seen, parse_value, status_error
 
 NAME = "fred_csv"
 DATE_COLUMNS = ("observation_date", "DATE")
@@ -45,11 +45,13 @@ def transform(
     text: str, requests: Sequence[FetchRequest], fetched_at: datetime
 ) -> tuple[list[FetchResult], list[FetchRequest]]:
     """Parse a fredgraph CSV (pure): a result per request whose column is present, and
-    the requests whose column is absent."""
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    the requests whose column is absent. One pass over the lines, straight into each
+    series' observations (a full collect parses tens of thousands of cells)."""
+    lines = csv.reader(io.StringIO(text))
+    first = next(lines, None)
+    if first is None:
         raise MalformedResponseError("fred_csv: empty response", source=NAME)
-    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    header = [h.strip().lstrip("\ufeff") for h in first]
     if header[0] not in DATE_COLUMNS:
         raise MalformedResponseError(
             f"fred_csv: expected a date column {' or '.join(DATE_COLUMNS)}, got {header[0]!r}",
@@ -59,47 +61,9 @@ def transform(
     present = [r for r in requests if r.spec.symbol in columns]
     absent = [r for r in requests if r.spec.symbol not in columns]
     realtime_start = fetched_at.astimezone(FRED_ZONE).date()
-    cells = _columns(rows[1:], len(header), [columns[r.spec.symbol] for r in present])
-    results = [
-        _result(request, column, realtime_start, fetched_at)
-        for request, column in zip(present, cells, strict=True)
-    ]
-    return results, absent
-
-
-def _result(
-    request: FetchRequest,
-    column: list[tuple[date, float | None]],
-    realtime_start: date,
-    fetched_at: datetime,
-) -> FetchResult:
-    result = FetchResult(series_id=request.spec.id, source=NAME)
-    present = [day for day, value in column if value is not None]
-    native = _native_calendar(request.spec.frequency, present)
-    for day, value in column:
-        if day < request.start:
-            continue
-        if value is not None:
-            result.observations.append(
-                observation(
-                    request.spec,
-                    day,
-                    value,
-                    realtime_start=realtime_start,
-                    fetched_at=fetched_at,
-                    source=NAME,
-                )
-            )
-        elif native(day) and present and present[0] <= day <= present[-1]:
-            result.missing += 1
-    return result
-
-
-def _columns(
-    rows: list[list[str]], width: int, indexes: list[int]
-) -> list[list[tuple[date, float | None]]]:
-    out: list[list[tuple[date, float | None]]] = [[] for _ in indexes]
-    for line, row in enumerate(rows, start=2):
+    parsed = [_Column(r, columns[r.spec.symbol], realtime_start, fetched_at) for r in present]
+    width = len(header)
+    for line, row in enumerate(lines, start=2):
         if not row:
             continue
         if len(row) != width:
@@ -110,11 +74,47 @@ def _columns(
             )
         try:
             day = date.fromisoformat(row[0].strip())
-            for slot, index in enumerate(indexes):
-                out[slot].append((day, parse_value(row[index])))
+            for column in parsed:
+                cell = row[column.index]
+                column.add(day, parse_value(cell) if cell else None)
         except ValueError as exc:
             raise MalformedResponseError(f"fred_csv: line {line}: {exc}", source=NAME) from None
-    return out
+    return [column.result() for column in parsed], absent
+
+
+class _Column:
+    """One series' column as the lines go by: its observations from the request's start,
+    and the dates without a value (to count the missing ones at the end)."""
+
+    __slots__ = ("days", "gaps", "index", "known_at", "out", "realtime_start", "request")
+
+    def __init__(
+        self, request: FetchRequest, index: int, realtime_start: date, fetched_at: datetime
+    ) -> None:
+        self.request, self.index, self.realtime_start = request, index, realtime_start
+        self.known_at = first_seen(request.spec, fetched_at)
+        self.out = FetchResult(series_id=request.spec.id, source=NAME)
+        self.days: list[date] = []  # dates with a value (any date: the calendar reads them)
+        self.gaps: list[date] = []  # dates without one, from the start
+
+    def add(self, day: date, value: float | None) -> None:
+        if value is not None:
+            self.days.append(day)
+            if day >= self.request.start:
+                spec = self.request.spec
+                self.out.observations.append(
+                    Observation(spec.id, day, value, self.realtime_start, self.known_at(day), NAME)
+                )
+        elif day >= self.request.start:
+            self.gaps.append(day)
+
+    def result(self) -> FetchResult:
+        present = self.days
+        if present:
+            native = _native_calendar(self.request.spec.frequency, present)
+            first, last = min(present), max(present)
+            self.out.missing = sum(1 for d in self.gaps if native(d) and first <= d <= last)
+        return self.out
 
 
 def _native_calendar(frequency: str, present: list[date]) -> Callable[[date], bool]:
