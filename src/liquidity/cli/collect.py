@@ -56,6 +56,7 @@ def collect(
                 ids,
                 start=first,
                 vintages=vintages,
+                writer_thread=True,  # nothing else uses the store meanwhile
                 on_progress=lambda r: progress.update(
                     task, advance=1, description=f"collected {r.series_id}"
                 ),
