@@ -134,9 +134,9 @@ def test_check_wide_names_the_compared_series(collected: Collected) -> None:
 READ_PATH_HEAVY = ("httpx", "numpy", "apscheduler", "tenacity", "holidays", "rich._emoji_codes")
 
 
-# show evaluates its formula over numpy arrays (catalog/compute.py); status computes none.
+# show evaluates its formula in plain Python (catalog/compute.py); status computes none.
 @pytest.mark.parametrize(
-    ("args", "needs"), [(["show", "net-liquidity"], {"numpy"}), (["status"], set())]
+    ("args", "needs"), [(["show", "net-liquidity"], set()), (["status"], set())]
 )
 def test_reading_the_store_imports_no_fetching_parts(
     collected: Collected, args: list[str], needs: set[str]
