@@ -56,7 +56,9 @@ def collect(
                 ids,
                 start=first,
                 vintages=vintages,
-                writer_thread=True,  # nothing else uses the store meanwhile
+                # Nothing else uses the store meanwhile; a DuckDB connection may be used
+                # from another thread (one at a time), the QuestDB store's SQLite spool not.
+                writer_thread=app.settings().store == "duckdb",
                 on_progress=lambda r: progress.update(
                     task, advance=1, description=f"collected {r.series_id}"
                 ),
