@@ -19,7 +19,7 @@ import asyncio
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -45,8 +45,17 @@ def transform(
     text: str, requests: Sequence[FetchRequest], fetched_at: datetime
 ) -> tuple[list[FetchResult], list[FetchRequest]]:
     """Parse a fredgraph CSV (pure): a result per request whose column is present, and
-    the requests whose column is absent. One pass over the lines, straight into each
-    series' observations (a full collect parses tens of thousands of cells)."""
+    the requests whose column is absent."""
+    columns, absent = parse(text, requests, fetched_at)
+    return [column.result() for column in columns], absent
+
+
+def parse(
+    text: str, requests: Sequence[FetchRequest], fetched_at: datetime
+) -> tuple[list[Column], list[FetchRequest]]:
+    """Read a fredgraph CSV (pure) into a column per request whose id it has (its rows
+    are built by ``Column.result``, one series at a time), and the requests whose column
+    is absent. A malformed line fails the whole answer, before any series is built."""
     lines = csv.reader(io.StringIO(text))
     first = next(lines, None)
     if first is None:
@@ -57,11 +66,13 @@ def transform(
             f"fred_csv: expected a date column {' or '.join(DATE_COLUMNS)}, got {header[0]!r}",
             source=NAME,
         )
-    columns = {name: i for i, name in enumerate(header)}
-    present = [r for r in requests if r.spec.symbol in columns]
-    absent = [r for r in requests if r.spec.symbol not in columns]
+    index = {name: i for i, name in enumerate(header)}
+    present = [r for r in requests if r.spec.symbol in index]
+    absent = [r for r in requests if r.spec.symbol not in index]
     realtime_start = fetched_at.astimezone(FRED_ZONE).date()
-    parsed = [_Column(r, columns[r.spec.symbol], realtime_start, fetched_at) for r in present]
+    days: list[date] = []  # shared by the columns
+    columns = [Column(r, days, realtime_start, fetched_at) for r in present]
+    cells = [(index[r.spec.symbol], c.values) for r, c in zip(present, columns, strict=True)]
     width = len(header)
     for line, row in enumerate(lines, start=2):
         if not row:
@@ -73,48 +84,50 @@ def transform(
                 source=NAME,
             )
         try:
-            day = date.fromisoformat(row[0].strip())
-            for column in parsed:
-                cell = row[column.index]
-                column.add(day, parse_value(cell) if cell else None)
+            days.append(date.fromisoformat(row[0].strip()))
+            for i, values in cells:
+                cell = row[i]
+                values.append(parse_value(cell) if cell else None)
         except ValueError as exc:
             raise MalformedResponseError(f"fred_csv: line {line}: {exc}", source=NAME) from None
-    return [column.result() for column in parsed], absent
+    return columns, absent
 
 
-class _Column:
-    """One series' column as the lines go by: its observations from the request's start,
-    and the dates without a value (to count the missing ones at the end)."""
+class Column:
+    """One series' values, by the answer's dates; ``result`` builds its rows (from the
+    request's start) and counts its missing values."""
 
-    __slots__ = ("days", "gaps", "index", "known_at", "out", "realtime_start", "request")
+    __slots__ = ("days", "fetched_at", "realtime_start", "request", "requests", "values")
 
     def __init__(
-        self, request: FetchRequest, index: int, realtime_start: date, fetched_at: datetime
+        self, request: FetchRequest, days: list[date], realtime_start: date, fetched_at: datetime
     ) -> None:
-        self.request, self.index, self.realtime_start = request, index, realtime_start
-        self.known_at = first_seen(request.spec, fetched_at)
-        self.out = FetchResult(series_id=request.spec.id, source=NAME)
-        self.days: list[date] = []  # dates with a value (any date: the calendar reads them)
-        self.gaps: list[date] = []  # dates without one, from the start
-
-    def add(self, day: date, value: float | None) -> None:
-        if value is not None:
-            self.days.append(day)
-            if day >= self.request.start:
-                spec = self.request.spec
-                self.out.observations.append(
-                    Observation(spec.id, day, value, self.realtime_start, self.known_at(day), NAME)
-                )
-        elif day >= self.request.start:
-            self.gaps.append(day)
+        self.request, self.days, self.realtime_start = request, days, realtime_start
+        self.fetched_at = fetched_at
+        self.values: list[float | None] = []
+        self.requests = 0  # the HTTP requests it took (set on one column of an answer)
 
     def result(self) -> FetchResult:
-        present = self.days
+        spec, start = self.request.spec, self.request.start
+        known_at, realtime_start = first_seen(spec, self.fetched_at), self.realtime_start
+        out = FetchResult(series_id=spec.id, source=NAME, requests=self.requests)
+        rows = out.observations
+        present: list[date] = []  # dates with a value (any date: the calendar reads them)
+        gaps: list[date] = []  # dates without one, from the start
+        for day, value in zip(self.days, self.values, strict=True):
+            if value is not None:
+                present.append(day)
+                if day >= start:
+                    rows.append(
+                        Observation(spec.id, day, value, realtime_start, known_at(day), NAME)
+                    )
+            elif day >= start:
+                gaps.append(day)
         if present:
-            native = _native_calendar(self.request.spec.frequency, present)
+            native = _native_calendar(spec.frequency, present)
             first, last = min(present), max(present)
-            self.out.missing = sum(1 for d in self.gaps if native(d) and first <= d <= last)
-        return self.out
+            out.missing = sum(1 for d in gaps if native(d) and first <= d <= last)
+        return out
 
 
 def _native_calendar(frequency: str, present: list[date]) -> Callable[[date], bool]:
@@ -137,11 +150,21 @@ class FredCsvSource:
         self, requests: list[FetchRequest], fetched_at: datetime
     ) -> list[FetchResult | BaseException]:
         outcomes = await self._ask(requests, fetched_at) if requests else {}
-        return [outcomes[r.spec.id] for r in requests]
+        return [_built(outcomes[r.spec.id]) for r in requests]
 
-    async def _ask(
+    async def stream(
         self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> dict[str, FetchResult | BaseException]:
+    ) -> AsyncIterator[tuple[int, FetchResult | BaseException]]:
+        """Each request's result (by its index), one series built at a time: the pipeline
+        stores one while the next is built, and a stored series' rows go before the
+        next's are made."""
+        outcomes = await self._ask(requests, fetched_at) if requests else {}
+        for index, request in enumerate(requests):
+            outcome = outcomes.pop(request.spec.id)
+            yield index, _built(outcome)
+            del outcome
+
+    async def _ask(self, requests: list[FetchRequest], fetched_at: datetime) -> dict[str, Outcome]:
         """One request for ``requests``; split it where one id may spoil the rest."""
         try:
             response = await self.http.get(self.url, query(requests))
@@ -160,15 +183,15 @@ class FredCsvSource:
             )
             if refused is not None:
                 raise refused
-            results, absent = transform(response.text, requests, fetched_at)
+            columns, absent = parse(response.text, requests, fetched_at)
         except LiquidityError as exc:  # one request serves all: its error is each series'
             return {r.spec.id: exc for r in requests}
-        outcomes: dict[str, FetchResult | BaseException] = {r.series_id: r for r in results}
-        if results:
-            results[0].requests = 1
+        outcomes: dict[str, Outcome] = {c.request.spec.id: c for c in columns}
+        if columns:
+            columns[0].requests = 1
         if len(absent) == len(requests) > 1:
             outcomes.update(await self._split(absent, fetched_at))
-        elif len(absent) > 1 or (absent and results):
+        elif len(absent) > 1 or (absent and columns):
             outcomes.update(await self._ask(absent, fetched_at))  # fewer ids: it ends
         elif absent:
             (alone,) = absent
@@ -182,12 +205,20 @@ class FredCsvSource:
 
     async def _split(
         self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> dict[str, FetchResult | BaseException]:
+    ) -> dict[str, Outcome]:
         half = len(requests) // 2
         parts = await asyncio.gather(
             self._ask(requests[:half], fetched_at), self._ask(requests[half:], fetched_at)
         )
         return {**parts[0], **parts[1]}
+
+
+# A series' outcome of one answer: its column (rows not built yet), or its error.
+Outcome = Column | FetchResult | BaseException
+
+
+def _built(outcome: Outcome) -> FetchResult | BaseException:
+    return outcome.result() if isinstance(outcome, Column) else outcome
 
 
 def _names(requests: Sequence[FetchRequest]) -> str:

@@ -158,10 +158,16 @@ INSERT_NEW = """
 INSERT INTO observations
 SELECT series_id, DATE '0001-01-01' + (d - 1), value, DATE '0001-01-01' + (rs - 1),
        make_timestamp(ka), source, $now, false
-FROM (SELECT unnest($series_id)::VARCHAR AS series_id, unnest($d)::INTEGER AS d,
-             unnest($value)::DOUBLE AS value, unnest($rs)::INTEGER AS rs,
-             unnest($ka)::BIGINT AS ka, unnest($source)::VARCHAR AS source)
+FROM ({rows})
 """
+COLUMN_TYPES = {
+    "series_id": "VARCHAR",
+    "d": "INTEGER",
+    "value": "DOUBLE",
+    "rs": "INTEGER",
+    "ka": "BIGINT",
+    "source": "VARCHAR",
+}
 
 # The usual batch, one row per date: the prior value is the stored row at or before it.
 STAGE = f"""
@@ -328,7 +334,8 @@ class DuckDBStore:
         with WRITES, self._transaction() as con:
             if not repeats and not _any_stored(con, stage):
                 # Nothing stored where the batch falls (a first collect): every row is new.
-                con.execute(INSERT_NEW, {**incoming, **now})
+                rows, params = _rows(incoming)
+                con.execute(INSERT_NEW.format(rows=rows), {**params, **now})
                 return WriteResult(inserted=len(days))
             con.execute(INCOMING, incoming)
             con.execute(STAGES[repeats, revision_known_at is not None], stage)
@@ -506,6 +513,21 @@ def _columns(observations: Sequence[Observation]) -> dict[str, list[Any]]:
         "ka": [round(o.known_at.timestamp() * 1e6) for o in observations],
         "source": [o.source for o in observations],
     }
+
+
+def _rows(columns: dict[str, list[Any]]) -> tuple[str, dict[str, Any]]:
+    """A SELECT of a batch of distinct rows from its columns, and its parameters: a column
+    with one value throughout (a batch's series, source, often its realtime_start) is
+    passed once, not as a list (DuckDB converts a list item by item)."""
+    exprs, params = [], {}
+    for name, values in columns.items():
+        if values.count(values[0]) == len(values):
+            exprs.append(f"${name}::{COLUMN_TYPES[name]} AS {name}")
+            params[name] = values[0]
+        else:
+            exprs.append(f"unnest(${name})::{COLUMN_TYPES[name]} AS {name}")
+            params[name] = values
+    return "SELECT " + ", ".join(exprs), params
 
 
 def _observation(row: tuple[Any, ...]) -> Observation:
