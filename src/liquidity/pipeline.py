@@ -250,6 +250,7 @@ async def collect(
                 on_progress(report)
 
         writes: list[asyncio.Future[None]] = []
+        stored: Callable[[datetime, FetchRequest, Fetched], asyncio.Future[None] | None]
         if writer_thread:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -257,8 +258,13 @@ async def collect(
             pool = stack.enter_context(ThreadPoolExecutor(1, "liquidity-store"))
             loop = asyncio.get_running_loop()
 
-            def stored(fetched_at: datetime, request: FetchRequest, result: Fetched) -> None:
+            def in_thread(
+                fetched_at: datetime, request: FetchRequest, result: Fetched
+            ) -> asyncio.Future[None]:
                 writes.append(loop.run_in_executor(pool, store_one, fetched_at, request, result))
+                return writes[-1]
+
+            stored = in_thread
 
         else:
             # Synchronous: one series' write runs whole between two awaits of the fetches.
@@ -310,7 +316,7 @@ async def _publish(
 async def _fetch(
     source: Source,
     batch: list[FetchRequest],
-    stored: Callable[[datetime, FetchRequest, Fetched], None],
+    stored: Callable[[datetime, FetchRequest, Fetched], asyncio.Future[None] | None],
 ) -> None:
     """Fetch a batch and hand each result on as soon as it is there: a source with a
     ``stream`` gives them one by one (keyed FRED: a series whose metadata came first is
@@ -323,8 +329,14 @@ async def _fetch(
             stored(fetched_at, request, result)
         return
     streamed: AsyncIterator[tuple[int, Fetched]] = stream(batch, fetched_at)
+    written: asyncio.Future[None] | None = None
     async for index, result in streamed:
-        stored(fetched_at, batch[index], result)
+        if written is not None:
+            # Written elsewhere (a thread): the one before is stored before this one is
+            # handed over, so a source that builds results on demand (fredgraph.csv)
+            # holds the rows of two series at most, not of all of them.
+            await asyncio.wait([written])
+        written = stored(fetched_at, batch[index], result)
 
 
 def _store(
