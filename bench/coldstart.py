@@ -80,7 +80,6 @@ MODULES = [
     "httpx",
     "tenacity",
     "liquidity.http",
-    "numpy",
     "duckdb",
     "liquidity.pipeline",
     "liquidity.storage.duckdb",

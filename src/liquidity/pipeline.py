@@ -213,10 +213,16 @@ async def collect(
     breakers: AsyncCircuitBreakerFactory | None = None,
     vintages: bool = False,
     limits: dict[str, Limits] | None = None,
+    writer_thread: bool = False,
 ) -> CollectReport:
     """Fetch, store and report. ``vintages``: FRED series come with every ALFRED
     vintage (needs an API key), from ``start`` or the configured first date. ``limits``:
-    rate limiters shared with whatever else the process asks (the daemon's polls)."""
+    rate limiters shared with whatever else the process asks (the daemon's polls).
+    ``writer_thread``: the store is written from one thread of its own, one series after
+    the other in the order they came, so the event loop keeps reading answers meanwhile
+    (a write that blocked it would hold a rate-limit slot until its answer is read, and
+    delay every later request); only for a caller that touches the store nowhere else
+    until the collect returns (the CLI)."""
     began = time.perf_counter()
     if vintages:
         if not config.keyed:
@@ -236,21 +242,47 @@ async def collect(
         needed = {r.spec.source for r in requests}
         sources, clients = await _open_sources(config, stack, breakers, needed, vintages, limits)
 
-        def stored(fetched_at: datetime, request: FetchRequest, result: Fetched) -> None:
-            # Synchronous: one series' write runs whole between two awaits of the fetches.
+        def store_one(fetched_at: datetime, request: FetchRequest, result: Fetched) -> None:
             report = _store(store, request, result, fetched_at, redact)
             report.last_date = _last_date(states.get(report.series_id), result, report)
             reports.append(report)
             if on_progress is not None:
                 on_progress(report)
 
+        writes: list[asyncio.Future[None]] = []
+        stored: Callable[[datetime, FetchRequest, Fetched], asyncio.Future[None] | None]
+        if writer_thread:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # One worker: the writes keep their order, and never overlap.
+            pool = stack.enter_context(ThreadPoolExecutor(1, "liquidity-store"))
+            loop = asyncio.get_running_loop()
+
+            def in_thread(
+                fetched_at: datetime, request: FetchRequest, result: Fetched
+            ) -> asyncio.Future[None]:
+                writes.append(loop.run_in_executor(pool, store_one, fetched_at, request, result))
+                return writes[-1]
+
+            stored = in_thread
+
+        else:
+            # Synchronous: one series' write runs whole between two awaits of the fetches.
+            stored = store_one
+
         tasks = []
         for name, source in sources.items():
             mine = [r for r in requests if r.spec.source == name]
             batches = [mine] if source.batched else [[r] for r in mine]
             tasks += [asyncio.create_task(_fetch(source, b, stored)) for b in batches if b]
-        for done in asyncio.as_completed(tasks):
-            await done  # a bug in a source surfaces here
+        try:
+            for done in asyncio.as_completed(tasks):
+                await done  # a bug in a source surfaces here
+        finally:
+            # Every write handed over is finished before the store may be closed.
+            await asyncio.gather(*writes, return_exceptions=True)
+        for write in writes:
+            write.result()  # a bug in a write surfaces here
     order = {spec.id: i for i, spec in enumerate(specs)}
     reports.sort(key=lambda r: order[r.series_id])
     summary = CollectReport(reports, elapsed=time.perf_counter() - began)
@@ -284,7 +316,7 @@ async def _publish(
 async def _fetch(
     source: Source,
     batch: list[FetchRequest],
-    stored: Callable[[datetime, FetchRequest, Fetched], None],
+    stored: Callable[[datetime, FetchRequest, Fetched], asyncio.Future[None] | None],
 ) -> None:
     """Fetch a batch and hand each result on as soon as it is there: a source with a
     ``stream`` gives them one by one (keyed FRED: a series whose metadata came first is
@@ -297,8 +329,14 @@ async def _fetch(
             stored(fetched_at, request, result)
         return
     streamed: AsyncIterator[tuple[int, Fetched]] = stream(batch, fetched_at)
+    written: asyncio.Future[None] | None = None
     async for index, result in streamed:
-        stored(fetched_at, batch[index], result)
+        if written is not None:
+            # Written elsewhere (a thread): the one before is stored before this one is
+            # handed over, so a source that builds results on demand (fredgraph.csv)
+            # holds the rows of two series at most, not of all of them.
+            await asyncio.wait([written])
+        written = stored(fetched_at, batch[index], result)
 
 
 def _store(

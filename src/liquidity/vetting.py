@@ -45,7 +45,14 @@ class Vetted:
 
 def publishable_by(spec: SeriesSpec, now: datetime, day: date) -> bool:
     """Whether an observation dated ``day`` can be public at ``now`` (with grace)."""
-    today = now.astimezone(ZoneInfo(spec.release.zone)).date()
+    return _publishable(spec, _today(spec, now), day)
+
+
+def _today(spec: SeriesSpec, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(spec.release.zone)).date()
+
+
+def _publishable(spec: SeriesSpec, today: date, day: date) -> bool:
     if day <= today - FAR_AHEAD:
         return True  # the common case, without a calendar lookup
     if day > today + FAR_AHEAD:
@@ -61,11 +68,13 @@ def vet(spec: SeriesSpec, observations: list[Observation], now: datetime) -> Vet
     """What of ``observations`` may be stored at ``now``, and what was wrong (pure)."""
     out = Vetted([])
     kept: dict[tuple[date, date], Observation] = {}
+    today = _today(spec, now)
+    settled = today - FAR_AHEAD  # dated on or before: publishable without a calendar
     for obs in observations:
         if not math.isfinite(obs.value):
             out.nonfinite += 1
             continue
-        if not publishable_by(spec, now, obs.date):
+        if obs.date > settled and not _publishable(spec, today, obs.date):
             out.future.append(obs.date)
             continue
         key = (obs.date, obs.realtime_start)

@@ -134,9 +134,9 @@ def test_check_wide_names_the_compared_series(collected: Collected) -> None:
 READ_PATH_HEAVY = ("httpx", "numpy", "apscheduler", "tenacity", "holidays", "rich._emoji_codes")
 
 
-# show evaluates its formula over numpy arrays (catalog/compute.py); status computes none.
+# show evaluates its formula in plain Python (catalog/compute.py); status computes none.
 @pytest.mark.parametrize(
-    ("args", "needs"), [(["show", "net-liquidity"], {"numpy"}), (["status"], set())]
+    ("args", "needs"), [(["show", "net-liquidity"], set()), (["status"], set())]
 )
 def test_reading_the_store_imports_no_fetching_parts(
     collected: Collected, args: list[str], needs: set[str]
@@ -144,9 +144,9 @@ def test_reading_the_store_imports_no_fetching_parts(
     """Each of these costs the cold read time (numpy alone ~0.15 s); only collect needs them."""
     heavy = tuple(m for m in READ_PATH_HEAVY if m not in needs)
     code = (
-        "import sys\nfrom liquidity.cli import main\n"
+        "import sys\nfrom liquidity.cli import app\n"
         f"sys.argv = ['liquidity', *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         f"print('HEAVY=' + ','.join(m for m in {heavy!r} if m in sys.modules))"
     )
     # Without the replay server's URLs: a source URL someone set is checked with httpx's

@@ -123,3 +123,24 @@ def test_failed_commit_reports_its_cause_per_series(replay: ReplayServer, tmp_pa
     for line in errors:
         assert "DuckDB write failed" in line and "s.duckdb.wal" in line, line
     assert "unexpected" not in done.stderr and "cannot rollback" not in done.stderr
+
+
+def test_a_first_batch_is_stored_as_given_whatever_repeats_across_its_columns(
+    tmp_path: Path,
+) -> None:
+    """Nothing stored yet: the batch goes in as it is. Columns with one value throughout
+    (series, source, realtime_start, even a date shared by two series) and one-row
+    batches come out as they went in."""
+    store = DuckDBStore(tmp_path / "first.duckdb")
+    later = datetime(2026, 8, 7, 12, tzinfo=UTC)
+    two_series = [obs(1.0, WED, sid="WALCL"), obs(2.0, WED, known=later, sid="WLRRAL")]
+    weeks = [obs(float(i), WED - timedelta(weeks=i), sid="WDTGAL") for i in range(1, 4)]
+    assert store.write(two_series).inserted == 2
+    assert store.write(weeks).inserted == 3
+    assert store.write([obs(9.0, WED, sid="WTREGEN")]).inserted == 1
+    for batch in (two_series, weeks, [obs(9.0, WED, sid="WTREGEN")]):
+        for row in batch:
+            assert row in store.vintages(row.series_id)
+    assert store.count() == 6
+    assert store.write(weeks).unchanged == 3  # stored now: compared, not inserted again
+    store.close()

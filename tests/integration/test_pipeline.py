@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from liquidity.catalog.active import series_for_source
@@ -48,4 +50,51 @@ async def test_only_the_sources_asked_for_get_a_client(
     assert not report.failures
     assert set(report.by_source) == {"fred", "yahoo"}  # no NY Fed or Treasury client
     assert replay.count() == 2
+    store.close()
+
+
+async def test_a_writer_thread_stores_the_same_one_write_at_a_time(
+    settings: Settings, replay: ReplayServer
+) -> None:
+    """With ``writer_thread`` the writes leave the event loop for one thread of their own:
+    the same rows and report, every write whole before the next starts."""
+    import threading
+
+    from liquidity.models import Observation, WriteResult
+
+    class Watched(DuckDBStore):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            self.threads: set[int] = set()
+            self.inside = 0
+            self.overlapped = False
+
+        def write(
+            self, observations: Sequence[Observation], *, revision_known_at: datetime | None = None
+        ) -> WriteResult:
+            self.threads.add(threading.get_ident())
+            self.inside += 1
+            self.overlapped |= self.inside > 1
+            try:
+                return super().write(observations, revision_known_at=revision_known_at)
+            finally:
+                self.inside -= 1
+
+    store = Watched(settings.duckdb_path)
+    seen: list[str] = []
+    report = await collect(
+        collect_config(settings),
+        store,
+        writer_thread=True,
+        on_progress=lambda r: seen.append(r.series_id),
+    )
+    assert not report.failures
+    assert store.threads and threading.get_ident() not in store.threads
+    assert len(store.threads) == 1 and not store.overlapped
+    assert sorted(seen) == sorted(s.series_id for s in report.series)
+    by_id = {s.series_id: s for s in report.series}
+    for spec in series_for_source("fred"):
+        want = served_values(spec.id)
+        assert {o.date.isoformat(): o.value for o in store.read(spec.id)} == want, spec.id
+        assert by_id[spec.id].written.inserted == len(want)
     store.close()

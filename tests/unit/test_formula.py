@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from liquidity.catalog.formula import (
@@ -44,10 +43,9 @@ def test_money_scales_convert_to_the_first_operand() -> None:
     tree = parse("WALCL - RRPONTSYD")
     assert measure(tree, UNITS) == Unit.USD_MILLIONS.value
     fn = compile_formula(tree, UNITS)
-    got = fn({"WALCL": np.array([7000.0]), "RRPONTSYD": np.array([2.5])})
-    assert got.tolist() == [4500.0]
+    assert fn({"WALCL": 7000.0, "RRPONTSYD": 2.5}) == 4500.0
     billions = compile_formula(parse("RRPONTSYD + WALCL"), UNITS)
-    assert billions({"WALCL": np.array([7000.0]), "RRPONTSYD": np.array([2.5])}).tolist() == [9.5]
+    assert billions({"WALCL": 7000.0, "RRPONTSYD": 2.5}) == 9.5
 
 
 @pytest.mark.parametrize(
@@ -68,5 +66,5 @@ def test_numbers_and_ratios() -> None:
     assert measure(parse("(SOFR - IORB) * 100"), UNITS) == Unit.PERCENT.value
     assert measure(parse("WALCL / RRPONTSYD"), UNITS) == PURE
     ratio = compile_formula(parse("WALCL / RRPONTSYD"), UNITS)
-    assert ratio({"WALCL": np.array([5000.0]), "RRPONTSYD": np.array([2.5])}).tolist() == [2.0]
+    assert ratio({"WALCL": 5000.0, "RRPONTSYD": 2.5}) == 2.0
     assert measure(parse("1 + SOFR"), UNITS) == Unit.PERCENT.value

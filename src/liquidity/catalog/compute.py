@@ -18,9 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from math import isfinite, nan
 from zoneinfo import ZoneInfo
-
-import numpy as np
 
 from liquidity.catalog.model import Catalog, DerivedEntry
 from liquidity.models import VINTAGE_SOURCE, Observation
@@ -74,20 +73,32 @@ def _rows(
     days: Sequence[date],
     aligned: Mapping[str, Sequence[float | None]],
 ) -> list[DerivedRow]:
-    arrays = {op: np.array(v, dtype=float) for op, v in aligned.items()}  # None -> nan
-    if not days:
-        return []
-    with np.errstate(all="ignore"):  # a zero divisor gives inf, dropped below
-        values = np.broadcast_to(entry.evaluate(arrays), (len(days),)) * entry.factor
-    ok = np.isfinite(values)
-    for arr in arrays.values():
-        ok &= np.isfinite(arr)
-    scales = entry.scales
+    """A row for each day whose operands are all known and finite and whose value is
+    finite (a zero divisor gives none)."""
+    scales, ops = entry.scales, entry.operands
     out = []
-    for i in np.flatnonzero(ok).tolist():
-        parts = {op: float(arrays[op][i]) * scales.get(op, 1.0) for op in entry.operands}
-        out.append(DerivedRow(days[i], float(values[i]), parts))
+    for i, day in enumerate(days):
+        env: dict[str, float] = {}
+        for op in ops:
+            operand = aligned[op][i]
+            if operand is None or not isfinite(operand):
+                break
+            env[op] = operand
+        else:
+            value = _value(entry, env)
+            if isfinite(value):
+                parts = {op: env[op] * scales.get(op, 1.0) for op in ops}
+                out.append(DerivedRow(day, value, parts))
     return out
+
+
+def _value(entry: DerivedEntry, env: Mapping[str, float]) -> float:
+    """The entry's value for one date's operands (nan propagates); nan where the formula
+    has none (a zero divisor)."""
+    try:
+        return float(entry.evaluate(env)) * entry.factor
+    except ZeroDivisionError:
+        return nan
 
 
 # --- as known each day --------------------------------------------------------------
@@ -135,7 +146,7 @@ def realtime(
     (of its ``dates`` operand for a derived one, or of the dates common to its operands)."""
     days = sorted(_dates(catalog, entry_id, vintages))
     values = _known_on(catalog, entry_id, vintages, days)
-    return [(d, float(v)) for d, v in zip(days, values, strict=True) if np.isfinite(v)]
+    return [(d, float(v)) for d, v in zip(days, values, strict=True) if isfinite(v)]
 
 
 def _dates(
@@ -154,12 +165,15 @@ def _known_on(
     entry_id: str,
     vintages: Mapping[str, Sequence[Observation]],
     days: Sequence[date],
-) -> np.ndarray:
+) -> list[float]:
     """Values of ``entry_id`` as known at the end of each of ``days`` (nan: not yet)."""
     if entry_id not in catalog.derived:
-        return np.array(as_known(vintages.get(entry_id, ()), days), dtype=float)
+        known = as_known(vintages.get(entry_id, ()), days)
+        return [nan if v is None else v for v in known]
     entry = catalog.derived[entry_id]
-    arrays = {op: _known_on(catalog, op, vintages, days) for op in entry.operands}
-    with np.errstate(all="ignore"):
-        out = np.broadcast_to(entry.evaluate(arrays), (len(days),)) * entry.factor
-    return np.where(np.isfinite(out), out, np.nan)
+    columns = {op: _known_on(catalog, op, vintages, days) for op in entry.operands}
+    out = []
+    for i in range(len(days)):
+        value = _value(entry, {op: column[i] for op, column in columns.items()})
+        out.append(value if isfinite(value) else nan)
+    return out

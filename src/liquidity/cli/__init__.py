@@ -7,6 +7,7 @@ command imports what it needs when it runs.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -54,15 +55,40 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
+def main() -> NoReturn:
+    """The process entry point (the ``liquidity`` script, ``python -m liquidity``): runs
+    the command and ends the process. In-process callers use ``app``."""
     try:
         app()
     except KeyboardInterrupt:
         fail("interrupted", code=130)
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        _end(exc)
     except Exception as exc:  # a bug: one redacted line, traceback only with -vv
         from liquidity.cli.context import report_unexpected
 
         report_unexpected(exc)
-        sys.exit(1)
+        _end(SystemExit(1))
+    _end(SystemExit(0))
+
+
+def _end(done: SystemExit) -> NoReturn:
+    """Exit as ``done`` says, without tearing the interpreter down: with every module of a
+    collect loaded, clearing them and collecting their objects takes ~0.05-0.1 s after the
+    command is over. Exit handlers still run and both streams are flushed first; with a
+    thread still running, or a code that is not a number, the ordinary exit (it joins
+    threads, prints a message code)."""
+    code = done.code
+    threads = sys.modules.get("threading")
+    if not (code is None or isinstance(code, int)) or (threads and threads.active_count() > 1):
+        raise done
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()  # logging's shutdown among them
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe or stream: let Python report it as usual
+        raise done from None
+    os._exit(code or 0)

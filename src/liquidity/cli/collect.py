@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -9,6 +11,8 @@ import typer
 from liquidity.cli.options import WIDE, parse_date
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from liquidity.pipeline import CollectReport
 
 
@@ -25,7 +29,6 @@ def collect(
     import asyncio
 
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from liquidity.catalog.active import SERIES
     from liquidity.compose import collect_config
@@ -36,18 +39,7 @@ def collect(
     first = parse_date(start, "--start")
     ids = _stored_ids(app, series) if series else list(SERIES)
     err = Console(stderr=True)
-    with (
-        app.store() as store,
-        Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress,
-    ):
-        task = progress.add_task("collecting", total=len(ids))
+    with app.store() as store, _progress(err, len(ids)) as advance:
         report = app.run(
             asyncio.run,
             run_collect(
@@ -56,9 +48,10 @@ def collect(
                 ids,
                 start=first,
                 vintages=vintages,
-                on_progress=lambda r: progress.update(
-                    task, advance=1, description=f"collected {r.series_id}"
-                ),
+                # Nothing else uses the store meanwhile; a DuckDB connection may be used
+                # from another thread (one at a time), the QuestDB store's SQLite spool not.
+                writer_thread=app.settings().store == "duckdb",
+                on_progress=lambda r: advance(f"collected {r.series_id}"),
             ),
         )
     _print(report, wide)
@@ -81,6 +74,20 @@ def collect(
         for failed in report.failures:
             typer.echo(f"error: {failed.series_id}: {failed.error}", err=True)
         raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(err: Console, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (rich.progress is imported only then), else nothing."""
+    if not err.is_terminal:
+        yield lambda description: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn())
+    with Progress(*columns, MofNCompleteColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("collecting", total=total)
+        yield lambda description: progress.update(task, advance=1, description=description)
 
 
 def _print(report: CollectReport, wide: bool) -> None:

@@ -8,7 +8,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from liquidity.errors import LiquidityError, MalformedResponseError, SourceAPIError, SourceError
@@ -92,11 +91,42 @@ def observation(
     return Observation(spec.id, day, value, realtime_start, known_at, source)
 
 
-@lru_cache(maxsize=1 << 16)
+def first_seen(spec: SeriesSpec, fetched_at: datetime) -> Callable[[date], datetime]:
+    """``known_at`` by date of the rows of ``spec`` seen at ``fetched_at`` without vintage
+    history: :func:`observation`'s rule, for a column of thousands of dates."""
+    estimates = _estimates(spec.release)
+
+    def at(day: date) -> datetime:
+        found = estimates.get(day)
+        if found is None:
+            try:
+                found = _first_release(spec.release, day)
+            except OverflowError:  # dated at the calendar's end: refused before the store
+                return fetched_at
+        return found if found < fetched_at else fetched_at
+
+    return at
+
+
+# Estimated first releases by release and date: series of one release share their dates,
+# and a collect asks for thousands of them; each is worked out once per process (a date
+# is an integer's worth of memory: a daemon's few releases over decades stay small).
+_ESTIMATES: dict[Release, dict[date, datetime]] = {}
+
+
+def _estimates(release: Release) -> dict[date, datetime]:
+    found = _ESTIMATES.get(release)
+    if found is None:
+        found = _ESTIMATES[release] = {}
+    return found
+
+
 def _first_release(release: Release, day: date) -> datetime:
-    """Series of one release share their dates (and a collect asks thousands of them):
-    each (release, date) is worked out once per process."""
-    return release.first_release(day)
+    estimates = _estimates(release)
+    found = estimates.get(day)
+    if found is None:
+        found = estimates[day] = release.first_release(day)
+    return found
 
 
 class PerSeriesSource:

@@ -19,14 +19,14 @@ import asyncio
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from liquidity.errors import LiquidityError, MalformedResponseError
 from liquidity.http import SourceClient
-from liquidity.models import FetchResult
-from liquidity.sources.base import FetchRequest, observation, parse_value, status_error
+from liquidity.models import FetchResult, Observation
+from liquidity.sources.base import FetchRequest, first_seen, parse_value, status_error
 
 NAME = "fred_csv"
 DATE_COLUMNS = ("observation_date", "DATE")
@@ -46,60 +46,35 @@ def transform(
 ) -> tuple[list[FetchResult], list[FetchRequest]]:
     """Parse a fredgraph CSV (pure): a result per request whose column is present, and
     the requests whose column is absent."""
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    columns, absent = parse(text, requests, fetched_at)
+    return [column.result() for column in columns], absent
+
+
+def parse(
+    text: str, requests: Sequence[FetchRequest], fetched_at: datetime
+) -> tuple[list[Column], list[FetchRequest]]:
+    """Read a fredgraph CSV (pure) into a column per request whose id it has (its rows
+    are built by ``Column.result``, one series at a time), and the requests whose column
+    is absent. A malformed line fails the whole answer, before any series is built."""
+    lines = csv.reader(io.StringIO(text))
+    first = next(lines, None)
+    if first is None:
         raise MalformedResponseError("fred_csv: empty response", source=NAME)
-    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    header = [h.strip().lstrip("\ufeff") for h in first]
     if header[0] not in DATE_COLUMNS:
         raise MalformedResponseError(
             f"fred_csv: expected a date column {' or '.join(DATE_COLUMNS)}, got {header[0]!r}",
             source=NAME,
         )
-    columns = {name: i for i, name in enumerate(header)}
-    present = [r for r in requests if r.spec.symbol in columns]
-    absent = [r for r in requests if r.spec.symbol not in columns]
+    index = {name: i for i, name in enumerate(header)}
+    present = [r for r in requests if r.spec.symbol in index]
+    absent = [r for r in requests if r.spec.symbol not in index]
     realtime_start = fetched_at.astimezone(FRED_ZONE).date()
-    cells = _columns(rows[1:], len(header), [columns[r.spec.symbol] for r in present])
-    results = [
-        _result(request, column, realtime_start, fetched_at)
-        for request, column in zip(present, cells, strict=True)
-    ]
-    return results, absent
-
-
-def _result(
-    request: FetchRequest,
-    column: list[tuple[date, float | None]],
-    realtime_start: date,
-    fetched_at: datetime,
-) -> FetchResult:
-    result = FetchResult(series_id=request.spec.id, source=NAME)
-    present = [day for day, value in column if value is not None]
-    native = _native_calendar(request.spec.frequency, present)
-    for day, value in column:
-        if day < request.start:
-            continue
-        if value is not None:
-            result.observations.append(
-                observation(
-                    request.spec,
-                    day,
-                    value,
-                    realtime_start=realtime_start,
-                    fetched_at=fetched_at,
-                    source=NAME,
-                )
-            )
-        elif native(day) and present and present[0] <= day <= present[-1]:
-            result.missing += 1
-    return result
-
-
-def _columns(
-    rows: list[list[str]], width: int, indexes: list[int]
-) -> list[list[tuple[date, float | None]]]:
-    out: list[list[tuple[date, float | None]]] = [[] for _ in indexes]
-    for line, row in enumerate(rows, start=2):
+    days: list[date] = []  # shared by the columns
+    columns = [Column(r, days, realtime_start, fetched_at) for r in present]
+    cells = [(index[r.spec.symbol], c.values) for r, c in zip(present, columns, strict=True)]
+    width = len(header)
+    for line, row in enumerate(lines, start=2):
         if not row:
             continue
         if len(row) != width:
@@ -109,12 +84,50 @@ def _columns(
                 source=NAME,
             )
         try:
-            day = date.fromisoformat(row[0].strip())
-            for slot, index in enumerate(indexes):
-                out[slot].append((day, parse_value(row[index])))
+            days.append(date.fromisoformat(row[0].strip()))
+            for i, values in cells:
+                cell = row[i]
+                values.append(parse_value(cell) if cell else None)
         except ValueError as exc:
             raise MalformedResponseError(f"fred_csv: line {line}: {exc}", source=NAME) from None
-    return out
+    return columns, absent
+
+
+class Column:
+    """One series' values, by the answer's dates; ``result`` builds its rows (from the
+    request's start) and counts its missing values."""
+
+    __slots__ = ("days", "fetched_at", "realtime_start", "request", "requests", "values")
+
+    def __init__(
+        self, request: FetchRequest, days: list[date], realtime_start: date, fetched_at: datetime
+    ) -> None:
+        self.request, self.days, self.realtime_start = request, days, realtime_start
+        self.fetched_at = fetched_at
+        self.values: list[float | None] = []
+        self.requests = 0  # the HTTP requests it took (set on one column of an answer)
+
+    def result(self) -> FetchResult:
+        spec, start = self.request.spec, self.request.start
+        known_at, realtime_start = first_seen(spec, self.fetched_at), self.realtime_start
+        out = FetchResult(series_id=spec.id, source=NAME, requests=self.requests)
+        rows = out.observations
+        present: list[date] = []  # dates with a value (any date: the calendar reads them)
+        gaps: list[date] = []  # dates without one, from the start
+        for day, value in zip(self.days, self.values, strict=True):
+            if value is not None:
+                present.append(day)
+                if day >= start:
+                    rows.append(
+                        Observation(spec.id, day, value, realtime_start, known_at(day), NAME)
+                    )
+            elif day >= start:
+                gaps.append(day)
+        if present:
+            native = _native_calendar(spec.frequency, present)
+            first, last = min(present), max(present)
+            out.missing = sum(1 for d in gaps if native(d) and first <= d <= last)
+        return out
 
 
 def _native_calendar(frequency: str, present: list[date]) -> Callable[[date], bool]:
@@ -137,11 +150,21 @@ class FredCsvSource:
         self, requests: list[FetchRequest], fetched_at: datetime
     ) -> list[FetchResult | BaseException]:
         outcomes = await self._ask(requests, fetched_at) if requests else {}
-        return [outcomes[r.spec.id] for r in requests]
+        return [_built(outcomes[r.spec.id]) for r in requests]
 
-    async def _ask(
+    async def stream(
         self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> dict[str, FetchResult | BaseException]:
+    ) -> AsyncIterator[tuple[int, FetchResult | BaseException]]:
+        """Each request's result (by its index), one series built at a time: the pipeline
+        stores one while the next is built, and a stored series' rows go before the
+        next's are made."""
+        outcomes = await self._ask(requests, fetched_at) if requests else {}
+        for index, request in enumerate(requests):
+            outcome = outcomes.pop(request.spec.id)
+            yield index, _built(outcome)
+            del outcome
+
+    async def _ask(self, requests: list[FetchRequest], fetched_at: datetime) -> dict[str, Outcome]:
         """One request for ``requests``; split it where one id may spoil the rest."""
         try:
             response = await self.http.get(self.url, query(requests))
@@ -160,15 +183,15 @@ class FredCsvSource:
             )
             if refused is not None:
                 raise refused
-            results, absent = transform(response.text, requests, fetched_at)
+            columns, absent = parse(response.text, requests, fetched_at)
         except LiquidityError as exc:  # one request serves all: its error is each series'
             return {r.spec.id: exc for r in requests}
-        outcomes: dict[str, FetchResult | BaseException] = {r.series_id: r for r in results}
-        if results:
-            results[0].requests = 1
+        outcomes: dict[str, Outcome] = {c.request.spec.id: c for c in columns}
+        if columns:
+            columns[0].requests = 1
         if len(absent) == len(requests) > 1:
             outcomes.update(await self._split(absent, fetched_at))
-        elif len(absent) > 1 or (absent and results):
+        elif len(absent) > 1 or (absent and columns):
             outcomes.update(await self._ask(absent, fetched_at))  # fewer ids: it ends
         elif absent:
             (alone,) = absent
@@ -182,12 +205,20 @@ class FredCsvSource:
 
     async def _split(
         self, requests: list[FetchRequest], fetched_at: datetime
-    ) -> dict[str, FetchResult | BaseException]:
+    ) -> dict[str, Outcome]:
         half = len(requests) // 2
         parts = await asyncio.gather(
             self._ask(requests[:half], fetched_at), self._ask(requests[half:], fetched_at)
         )
         return {**parts[0], **parts[1]}
+
+
+# A series' outcome of one answer: its column (rows not built yet), or its error.
+Outcome = Column | FetchResult | BaseException
+
+
+def _built(outcome: Outcome) -> FetchResult | BaseException:
+    return outcome.result() if isinstance(outcome, Column) else outcome
 
 
 def _names(requests: Sequence[FetchRequest]) -> str:
