@@ -144,7 +144,11 @@ def served_rows(server: ReplayServer, keyless: bool) -> int:
 GOALS: list[str] = []
 
 
-def goal(what: str, measured: float, target: float, shown: str, *, at_least: bool = False) -> str:
-    """``what``: met, or NOT met with the figure measured (``shown``)."""
+def goal(
+    what: str, measured: float, target: float, shown: str, *, at_least: bool = False, why: str = ""
+) -> str:
+    """``what``: met, or NOT met with the figure measured (``shown``) and, when given,
+    ``why`` (where the time or memory went, measured, and what would close the gap)."""
     ok = measured >= target if at_least else measured <= target
-    return f"- {what}: {'met' if ok else 'NOT met'} ({shown})"
+    line = f"- {what}: {'met' if ok else 'NOT met'} ({shown})"
+    return line if ok or not why else f"{line}. Why: {why}"
