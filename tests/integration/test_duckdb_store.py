@@ -144,3 +144,46 @@ def test_a_first_batch_is_stored_as_given_whatever_repeats_across_its_columns(
     assert store.count() == 6
     assert store.write(weeks).unchanged == 3  # stored now: compared, not inserted again
     store.close()
+
+
+def test_a_batch_past_the_numpy_threshold_is_stored_and_classified_the_same(
+    tmp_path: Path,
+) -> None:
+    """A backfill-sized batch goes to DuckDB as numpy arrays, a collect's as lists: the
+    same rows stored, the same classification, first load and revision alike."""
+    from liquidity.models import Observation
+    from liquidity.storage.duckdb import BIG_BATCH
+
+    n = BIG_BATCH + 5
+    known = datetime(2026, 1, 2, tzinfo=UTC)
+    first = date(1960, 1, 1)
+
+    def batch(bump: int) -> list[Observation]:
+        return [
+            Observation(
+                "BIG",
+                first + timedelta(days=i),
+                float(i + (bump if i % 2 else 0)),
+                first + timedelta(days=i),
+                known + timedelta(days=bump),
+                "fred",
+            )
+            for i in range(n)
+        ]
+
+    for size in (n, BIG_BATCH - 1):  # through arrays, then through lists
+        store = DuckDBStore(tmp_path / f"big{size}.duckdb", lean=size == n)
+        try:
+            rows = batch(0)[:size]
+            assert store.write(rows).inserted == size
+            again = store.write(batch(1)[:size])  # every other value revised
+            assert (again.inserted, again.revised, again.unchanged) == (
+                0,
+                size // 2,
+                size - size // 2,
+            )
+            latest = store.read("BIG")
+            assert [o.value for o in latest] == [o.value for o in batch(1)[:size]]
+            assert len(store.vintages("BIG")) == size + size // 2
+        finally:
+            store.close()

@@ -39,7 +39,7 @@ def collect(
     first = parse_date(start, "--start")
     ids = _stored_ids(app, series) if series else list(SERIES)
     err = Console(stderr=True)
-    with app.store() as store, _progress(err, len(ids)) as advance:
+    with app.store(lean=True) as store, _progress(err, len(ids)) as advance:
         report = app.run(
             asyncio.run,
             run_collect(

@@ -39,13 +39,17 @@ class AppContext:
         return self._settings  # type: ignore[no-any-return]
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
-        """The configured store for the length of a ``with``; an error opening it exits 1."""
+    def store(self, *, lean: bool = False) -> Iterator[Store]:
+        """The configured store for the length of a ``with``; an error opening it exits 1.
+        ``lean``: a command that mostly writes and then ends (``collect``)."""
+        from dataclasses import replace
+
         from liquidity.compose import store_config
         from liquidity.storage import open_store
 
         settings = self.settings()
-        store = self.run(open_store, store_config(settings), lock_wait=settings.duckdb_lock_wait)
+        config = replace(store_config(settings), lean=lean)
+        store = self.run(open_store, config, lock_wait=settings.duckdb_lock_wait)
         try:
             yield store
         finally:

@@ -18,6 +18,7 @@ class StoreConfig:
     duckdb_threads: int
     spool_path: Path  # QuestDB's writes wait here while it is down
     questdb: QuestDBConfig | None = None  # given when ``kind`` is "questdb"
+    lean: bool = False  # DuckDB: memory back at once (a one-shot collect), not kept for reads
 
 
 def open_store(config: StoreConfig, *, lock_wait: float = 0.0) -> Store:
@@ -27,7 +28,12 @@ def open_store(config: StoreConfig, *, lock_wait: float = 0.0) -> Store:
     if config.kind == "duckdb":
         from liquidity.storage.duckdb import DuckDBStore
 
-        return DuckDBStore(config.duckdb_path, threads=config.duckdb_threads, lock_wait=lock_wait)
+        return DuckDBStore(
+            config.duckdb_path,
+            threads=config.duckdb_threads,
+            lock_wait=lock_wait,
+            lean=config.lean,
+        )
     import importlib.util
 
     from liquidity.errors import ConfigError
