@@ -109,14 +109,15 @@ def first_seen(spec: SeriesSpec, fetched_at: datetime) -> Callable[[date], datet
 
 
 # Estimated first releases by release and date: series of one release share their dates,
-# and a collect asks for thousands of them; each is worked out once per process (a date
-# is an integer's worth of memory: a daemon's few releases over decades stay small).
+# and a collect asks for thousands of them; each is worked out once per process. Bounded
+# per release (a daemon runs for months): past the bound it starts afresh.
 _ESTIMATES: dict[Release, dict[date, datetime]] = {}
+_ESTIMATES_PER_RELEASE = 1 << 15  # 32,768 dates: 90 years of days
 
 
 def _estimates(release: Release) -> dict[date, datetime]:
     found = _ESTIMATES.get(release)
-    if found is None:
+    if found is None or len(found) > _ESTIMATES_PER_RELEASE:
         found = _ESTIMATES[release] = {}
     return found
 
