@@ -101,15 +101,18 @@ def prepare(
             frequencies={i: frequency(catalog, i) for i in ids},
         )
         drawn = ids
-        carried = []
+        carried = [op for i in ids for op in _carried(catalog, i)]
     notes = list(chart.notes)
     first, last = _extent(chart)
     bases = _bases(catalog, drawn)
     used = _last_used(store, bases, window, last)
     if carried:
+        kinds = {frequency(catalog, c) for c in carried}
+        every = kinds.pop() if len(kinds) == 1 else "less frequent"
         notes.append(
-            f"{', '.join(carried)} {'are' if len(carried) > 1 else 'is'} weekly: each date "
-            "carries the latest value on or before it (the labels give its own date)."
+            f"{', '.join(dict.fromkeys(carried))} {'are' if len(carried) > 1 else 'is'} "
+            f"{every}: each date carries the latest value on or before it (the labels give "
+            "its own date)."
         )
     chart = replace(chart, panels=tuple(_own_dates(p, used) for p in chart.panels))
     stops = _stops_early(store, bases, window, last)
