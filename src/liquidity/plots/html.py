@@ -84,8 +84,7 @@ def plotly_figure(chart: Chart) -> Any:
             row="all",
             col=1,
         )
-    first = min(line.first for line in chart.lines)
-    last = max(line.last for line in chart.lines)
+    first, last = chart.span
     room = max((last - first) * 0.09, timedelta(days=7))  # right of the last point: its value
     first -= max(timedelta(0), timedelta(days=3) - (last - first))  # one day still has width
     fig.update_xaxes(hoverformat=DATE, range=[first.isoformat(), (last + room).isoformat()])

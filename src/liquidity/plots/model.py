@@ -69,3 +69,9 @@ class Chart:
     @property
     def lines(self) -> tuple[Line, ...]:
         return tuple(line for panel in self.panels for line in panel.lines)
+
+    @property
+    def span(self) -> tuple[date, date]:
+        """The first and last date of the panels' lines (the overlay is cut to them)."""
+        drawn = [line for line in self.lines if line.dates]
+        return min(line.first for line in drawn), max(line.last for line in drawn)

@@ -61,8 +61,7 @@ def figure(chart: Chart) -> Figure:
             handles += [p for p in ax.patches if not p.get_label().startswith("_")]
         _legend(ax, handles)
     _date_axis(axes[-1, 0])
-    first = min(line.first for line in chart.lines)
-    last = max(line.last for line in chart.lines)
+    first, last = chart.span
     if last - first < timedelta(days=3):  # a day or two: give the axis a week
         axes[-1, 0].set_xlim(first - timedelta(days=3), last + timedelta(days=4))
     fig.suptitle(chart.title, fontsize=13, fontweight="bold", x=0.01, ha="left")

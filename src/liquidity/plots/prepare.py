@@ -103,9 +103,10 @@ def prepare(
         drawn = ids
         carried = [op for i in ids for op in _carried(catalog, i)]
     notes = list(chart.notes)
-    first, last = _extent(chart)
+    first, last = chart.span
     bases = _bases(catalog, drawn)
-    used = _last_used(store, bases, window, last)
+    dates = _stored_dates(store, bases, window)
+    used = _last_used(dates, last)
     if carried:
         kinds = {frequency(catalog, c) for c in carried}
         every = kinds.pop() if len(kinds) == 1 else "less frequent"
@@ -115,12 +116,12 @@ def prepare(
             "its own date)."
         )
     chart = replace(chart, panels=tuple(_own_dates(p, used) for p in chart.panels))
-    stops = _stops_early(store, bases, window, last)
+    stops = _stops_early(dates, window, last)
     if overlay is not None:
         line, said, best = _overlay(store, catalog, overlay, window, chart)
         chart = replace(chart, overlay=line, overlay_ylabel=_overlay_ylabel(line))
         notes += said
-        used |= _last_used(store, [best], window, last)
+        used |= _last_used(_stored_dates(store, [best], window), last)
         bases.append(best)
     notes += coverage_notes(chart, window) + stops
     vintaged = bases if window.as_of else _bases(catalog, drawn)  # real-time: not the overlay
@@ -329,7 +330,7 @@ def normalised(series_id: str, points: Sequence[tuple[date, float]]) -> Line:
 def coverage_notes(chart: Chart, window: Window) -> list[str]:
     """One note per line that covers less of the chart than the chart spans (an overlay
     that ends early, a series that starts late), with the dates it does cover."""
-    first, last = _extent(chart)
+    first, last = chart.span
     if window.start is not None:
         first = max(first, window.start)
     out = []
@@ -375,30 +376,31 @@ def footnote(
     )
 
 
-def _last_used(store: Store, bases: Sequence[str], window: Window, last: date) -> dict[str, date]:
-    """Per stored series, its last observation on or before the chart's last date (as of
-    ``window.as_of``): the one the chart ends on, or carries to its end."""
+def _stored_dates(store: Store, sids: Sequence[str], window: Window) -> dict[str, list[date]]:
+    """Each stored series' dates as of ``window.as_of``: one read serves both the last date
+    a chart uses (``_last_used``) and whether an input runs past its end (``_stops_early``)."""
+    return {sid: [o.date for o in store.read(sid, as_of=window.as_of)] for sid in sids}
+
+
+def _last_used(dates: dict[str, list[date]], last: date) -> dict[str, date]:
+    """Per stored series, its last observation on or before the chart's last date: the one
+    the chart ends on, or carries to its end."""
     out = {}
-    for sid in bases:
-        rows = store.read(sid, end=min(last, window.end or last), as_of=window.as_of)
-        if rows:
-            out[sid] = rows[-1].date
+    for sid, days in dates.items():
+        i = bisect.bisect_right(days, last)
+        if i:
+            out[sid] = days[i - 1]
     return out
 
 
-def _stops_early(store: Store, bases: Sequence[str], window: Window, last: date) -> list[str]:
+def _stops_early(dates: dict[str, list[date]], window: Window, last: date) -> list[str]:
     """When the chart ends before some of its inputs do, name the input it waits for."""
     if window.end is not None and window.end <= last:
         return []
-    ends = {}
-    for sid in bases:
-        rows = store.read(sid, start=last, as_of=window.as_of)
-        if rows:
-            ends[sid] = rows[-1].date
-    later = {sid: end for sid, end in ends.items() if (end - last).days > 7}
+    later = {sid: days[-1] for sid, days in dates.items() if days and (days[-1] - last).days > 7}
     if not later:
         return []
-    short = [sid for sid in bases if sid not in later]
+    short = [sid for sid in dates if sid not in later]
     held = ", ".join(f"{sid} to {end}" for sid, end in later.items())
     verb = "ends" if len(short) == 1 else "end"
     return [f"The chart ends {last}, where {', '.join(short)} {verb}; stored beyond: {held}."]
@@ -455,7 +457,7 @@ def _overlay(
     from liquidity import query
 
     asked = catalog.find(name)
-    first, last = _extent(chart)
+    first, last = chart.span
     found = {}
     for sid in same_quantity(catalog, asked):
         points = [p for p in query.values(store, catalog, sid, window) if first <= p[0] <= last]
@@ -485,7 +487,7 @@ def _overlay(
     mean = sum(values) / len(values)
     if len(points) < 2:
         notes.append(f"{best}: one value in the chart's dates ({points[0][0]}): no z-score.")
-    elif max(values) - min(values) <= 1e-9 * max(1.0, abs(mean)):
+    elif not any(line.values):  # ``normalised`` found no spread: every z-score is 0
         notes.append(
             f"{best} is constant over {points[0][0]} to {points[-1][0]} ({values[0]:g}): "
             "no z-score, drawn at 0."
@@ -569,11 +571,6 @@ def _bases(catalog: Catalog, ids: Sequence[str]) -> list[str]:
 def _unit(catalog: Catalog, entry_id: str) -> tuple[str, float]:
     unit = catalog.unit(entry_id)
     return unit.label, unit.scale if unit.dimension == "usd" else 0.0
-
-
-def _extent(chart: Chart) -> tuple[date, date]:
-    lines = [line for line in chart.lines if line.dates]
-    return min(line.first for line in lines), max(line.last for line in lines)
 
 
 def _overlay_ylabel(overlay: Line) -> str:
