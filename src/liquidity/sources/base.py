@@ -84,28 +84,23 @@ def observation(
 ) -> Observation:
     """A row seen without vintage history: known from its estimated first release,
     never later than when we saw it."""
-    try:
-        known_at = min(_first_release(spec.release, day), fetched_at)
-    except OverflowError:  # dated at the calendar's end: the gate before the store refuses it
-        known_at = fetched_at
+    known_at = _known_at(spec.release, day, fetched_at)
     return Observation(spec.id, day, value, realtime_start, known_at, source)
 
 
 def first_seen(spec: SeriesSpec, fetched_at: datetime) -> Callable[[date], datetime]:
     """``known_at`` by date of the rows of ``spec`` seen at ``fetched_at`` without vintage
-    history: :func:`observation`'s rule, for a column of thousands of dates."""
-    estimates = _estimates(spec.release)
+    history (:func:`observation`'s rule), for a column of thousands of dates."""
+    release = spec.release
+    return lambda day: _known_at(release, day, fetched_at)
 
-    def at(day: date) -> datetime:
-        found = estimates.get(day)
-        if found is None:
-            try:
-                found = _first_release(spec.release, day)
-            except OverflowError:  # dated at the calendar's end: refused before the store
-                return fetched_at
-        return found if found < fetched_at else fetched_at
 
-    return at
+def _known_at(release: Release, day: date, fetched_at: datetime) -> datetime:
+    """The estimated first release of ``day``, never later than ``fetched_at``."""
+    try:
+        return min(_first_release(release, day), fetched_at)
+    except OverflowError:  # dated at the calendar's end: the gate before the store refuses it
+        return fetched_at
 
 
 # Estimated first releases by release and date: series of one release share their dates,
